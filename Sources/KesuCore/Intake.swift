@@ -1,0 +1,178 @@
+import Foundation
+
+/// 受理 — a complaint as it arrives, before it is checked.
+public struct ComplaintDraft: Sendable {
+    public var channel: Channel
+    public var customerName: String
+    public var customerPhone: String
+    public var customerEmail: String?
+    public var waybillNumbers: [String]
+    public var description: String
+    public var category: ComplaintCategory?
+    public var priority: Priority?
+    public var receivedAt: Date?
+
+    public init(channel: Channel, customerName: String, customerPhone: String, customerEmail: String? = nil,
+                waybillNumbers: [String], description: String, category: ComplaintCategory? = nil,
+                priority: Priority? = nil, receivedAt: Date? = nil) {
+        self.channel = channel
+        self.customerName = customerName
+        self.customerPhone = customerPhone
+        self.customerEmail = customerEmail
+        self.waybillNumbers = waybillNumbers
+        self.description = description
+        self.category = category
+        self.priority = priority
+        self.receivedAt = receivedAt
+    }
+}
+
+/// A complaint that passed every intake check, ready to be recorded.
+public struct ValidIntake: Sendable, Equatable {
+    public var channel: Channel
+    public var customerName: String
+    public var phone: PhoneNumber
+    public var email: String?
+    public var waybillNumbers: [String]
+    public var description: String
+    public var category: ComplaintCategory?
+    /// Whether the category was guessed from the description rather than given.
+    public var categorySuggested: Bool
+    public var requestedPriority: Priority?
+    public var receivedAt: Date
+}
+
+/// The limits intake enforces.
+public enum IntakeLimits {
+    public static let nameLength = 1...50
+    public static let descriptionLength = 1...5_000
+    public static let waybillCount = 0...20
+    public static let waybillLength = 6...32
+    public static let emailLength = 3...254
+    /// How far in the future a given `receivedAt` may lie (clock skew between systems).
+    public static let futureTolerance: TimeInterval = 300
+}
+
+extension ComplaintDraft {
+    /// Checks every field and returns the clean intake, or throws one error naming every problem.
+    public func validate(now: Date) throws -> ValidIntake {
+        var problems = ValidationProblems()
+        let name = customerName.trimmed
+        if !IntakeLimits.nameLength.contains(name.count) {
+            problems.add("customer.name", "must be 1 to \(IntakeLimits.nameLength.upperBound) characters")
+        }
+        let phone = PhoneNumber(customerPhone)
+        if phone == nil {
+            problems.add("customer.phone", "is not a mainland mobile (1xxxxxxxxxx) or landline (0xx-xxxxxxxx) number")
+        }
+        var email = customerEmail?.trimmed
+        if email?.isEmpty == true { email = nil }
+        if let e = email, !Self.looksLikeEmail(e) {
+            problems.add("customer.email", "is not an email address")
+        }
+        var waybills: [String] = []
+        for raw in waybillNumbers {
+            let w = raw.trimmed.uppercased()
+            guard IntakeLimits.waybillLength.contains(w.count), w.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber) })
+            else {
+                problems.add("waybillNumbers", "\(raw.prefix(40)) is not a waybill number (6–32 letters and digits)")
+                continue
+            }
+            if !waybills.contains(w) { waybills.append(w) }
+        }
+        if !IntakeLimits.waybillCount.contains(waybills.count) {
+            problems.add("waybillNumbers", "at most \(IntakeLimits.waybillCount.upperBound) waybills per complaint")
+        }
+        let text = description.trimmed
+        if !IntakeLimits.descriptionLength.contains(text.count) {
+            problems.add("description", "must be 1 to \(IntakeLimits.descriptionLength.upperBound) characters")
+        }
+        if let at = receivedAt, at.timeIntervalSince(now) > IntakeLimits.futureTolerance {
+            problems.add("receivedAt", "lies in the future")
+        }
+        try problems.throwIfAny("The complaint cannot be recorded")
+        let guessed = category == nil ? CategoryRules.suggest(for: text) : nil
+        return ValidIntake(
+            channel: channel, customerName: name, phone: phone!, email: email, waybillNumbers: waybills,
+            description: text, category: category ?? guessed, categorySuggested: guessed != nil,
+            requestedPriority: priority, receivedAt: receivedAt ?? now)
+    }
+
+    private static func looksLikeEmail(_ s: String) -> Bool {
+        guard IntakeLimits.emailLength.contains(s.count), !s.contains(where: \.isWhitespace) else { return false }
+        let parts = s.split(separator: "@", omittingEmptySubsequences: false)
+        return parts.count == 2 && !parts[0].isEmpty && parts[1].contains(".") && !parts[1].hasPrefix(".")
+            && !parts[1].hasSuffix(".")
+    }
+}
+
+/// Plain keyword rules that suggest a category from what the customer wrote.
+public enum CategoryRules {
+    static let rules: [(ComplaintCategory, [String])] = [
+        (.cod, ["代收货款", "代收款", "货款"]),
+        (.improperCharge, ["多收", "乱收费", "收费", "运费", "计费", "加价"]),
+        (.loss, ["丢失", "丢了", "丢件", "短少", "少了", "被偷", "找不到"]),
+        (.damage, ["破损", "损坏", "摔坏", "压坏", "碎了", "破了", "坏了"]),
+        (.pickupService, ["揽收", "上门取件", "取件", "不来收", "拒收寄"]),
+        (.delay, ["延误", "延迟", "太慢", "还没到", "没到", "未更新", "不更新", "停滞", "几天了"]),
+        (.deliveryService, ["驿站", "快递柜", "丰巢", "没送上门", "不送上门", "代签", "签收", "误投", "送错", "态度"]),
+    ]
+
+    /// The first category whose keywords appear in `text`, if any.
+    public static func suggest(for text: String) -> ComplaintCategory? {
+        rules.first { _, words in words.contains { text.contains($0) } }?.0
+    }
+}
+
+/// Why a complaint's priority was raised automatically; every reason is recorded on the timeline.
+public struct PriorityAssessment: Sendable, Equatable {
+    public var priority: Priority
+    public var reasons: [String]
+    /// Flags the assessment set: `regulator_risk`, `media_risk`, `repeat`, `perishable`.
+    public var flags: Set<String>
+}
+
+/// The rules that raise a complaint's priority (../shared/DOMAIN.md "Priority").
+public enum PriorityRules {
+    static let regulatorWords = ["12305", "邮政管理局", "邮管局", "消协", "12345", "12315", "投诉到国家"]
+    static let mediaWords = ["曝光", "媒体", "记者", "微博", "抖音"]
+    static let lawsuitWords = ["起诉", "律师", "法院", "打官司"]
+    static let perishableKinds: Set<String> = ["fresh_food", "medicine", "生鲜", "药品"]
+
+    /// Assesses a complaint; `requested` is what the caller asked for (default P3), never lowered.
+    public static func assess(requested: Priority?, channel: Channel, description: String, isRepeat: Bool,
+                              itemKinds: [String]) -> PriorityAssessment {
+        var priority = requested ?? .p3
+        var reasons: [String] = []
+        var flags: Set<String> = []
+        func raise(to p: Priority, _ reason: String) {
+            reasons.append(reason)
+            if p > priority { priority = p }
+        }
+        if channel == .regulator {
+            raise(to: .p1, "forwarded by the regulator (申诉转办)")
+            flags.insert("regulator")
+        }
+        if let w = regulatorWords.first(where: description.contains) {
+            raise(to: .p1, "customer mentions the regulator (\(w))")
+            flags.insert("regulator_risk")
+        }
+        if let w = mediaWords.first(where: description.contains) {
+            raise(to: .p1, "customer mentions the media (\(w))")
+            flags.insert("media_risk")
+        }
+        if let w = lawsuitWords.first(where: description.contains) {
+            raise(to: .p1, "customer threatens a lawsuit (\(w))")
+            flags.insert("media_risk")
+        }
+        if let kind = itemKinds.first(where: perishableKinds.contains) {
+            raise(to: .p2, "perishable or medicine item (\(kind))")
+            flags.insert("perishable")
+        }
+        if isRepeat {
+            raise(to: .p2, "repeat complaint (same waybill, or same customer within 30 days)")
+            flags.insert("repeat")
+        }
+        return PriorityAssessment(priority: priority, reasons: reasons, flags: flags)
+    }
+}

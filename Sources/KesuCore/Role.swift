@@ -1,0 +1,115 @@
+/// 角色 — what a staff user does, and so what they may do.
+public enum Role: String, CaseIterable, Codable, Sendable {
+    /// 客服
+    case agent
+    /// 客服主管
+    case supervisor
+    /// 网点
+    case outlet
+    /// 理赔
+    case claims
+    /// 质控 / 总部
+    case quality
+    /// 管理员
+    case admin
+    /// 系统对接 — the operations system and other services that push data (shipments, forwarded complaints).
+    case system
+
+    public var chineseName: String {
+        switch self {
+        case .agent: "客服"
+        case .supervisor: "客服主管"
+        case .outlet: "网点"
+        case .claims: "理赔"
+        case .quality: "质控"
+        case .admin: "管理员"
+        case .system: "系统对接"
+        }
+    }
+
+    public func may(_ permission: Permission) -> Bool {
+        Self.grants[self, default: []].contains(permission)
+    }
+
+    private static let grants: [Role: Set<Permission>] = [
+        .agent: [.recordComplaint, .viewComplaints, .workComplaints, .viewShipments],
+        .supervisor: [.recordComplaint, .viewComplaints, .workComplaints, .assignComplaints, .viewShipments,
+                      .viewUsers],
+        .outlet: [.viewComplaints, .workComplaints, .viewShipments],
+        .claims: [.viewComplaints, .workComplaints, .viewShipments],
+        .quality: [.recordComplaint, .viewComplaints, .workComplaints, .assignComplaints, .viewShipments,
+                   .viewUsers],
+        .admin: Set(Permission.allCases),
+        .system: [.recordComplaint, .viewComplaints, .pushShipments, .viewShipments],
+    ]
+}
+
+/// 权限 — one thing a role may do.
+public enum Permission: String, CaseIterable, Sendable {
+    case recordComplaint
+    case viewComplaints
+    case workComplaints
+    case assignComplaints
+    case viewShipments
+    case pushShipments
+    case viewUsers
+    case manageUsers
+    case manageOrganisation
+
+    /// The role check: throws ``KesuError/Code/forbidden`` when `role` lacks this permission.
+    public func require(_ role: Role) throws {
+        guard role.may(self) else {
+            throw KesuError.forbidden("Your role (\(role.rawValue)) may not \(humanName).")
+        }
+    }
+
+    private var humanName: String {
+        switch self {
+        case .recordComplaint: "record complaints"
+        case .viewComplaints: "view complaints"
+        case .workComplaints: "work on complaints"
+        case .assignComplaints: "assign complaints"
+        case .viewShipments: "view shipments"
+        case .pushShipments: "push shipments"
+        case .viewUsers: "view users"
+        case .manageUsers: "manage users"
+        case .manageOrganisation: "manage organisation units"
+        }
+    }
+}
+
+/// 组织类型 — the levels of the organisation tree: HQ → region → transfer centre / outlet → courier.
+public enum UnitKind: String, CaseIterable, Codable, Sendable {
+    case hq
+    case region
+    case transferCentre = "transfer_centre"
+    case outlet
+    case courier
+
+    /// Which kinds may sit directly under this one.
+    public var allowedChildren: [UnitKind] {
+        switch self {
+        case .hq: [.region, .transferCentre, .outlet]
+        case .region: [.transferCentre, .outlet]
+        case .transferCentre: [.outlet]
+        case .outlet: [.courier]
+        case .courier: []
+        }
+    }
+}
+
+/// 组织路径 — a unit's place in the tree as `/root/…/unit/`, so "this unit and everything below it" is a prefix.
+public struct UnitPath: Hashable, Sendable, CustomStringConvertible {
+    public let rawValue: String
+    public init(rawValue: String) { self.rawValue = rawValue }
+
+    /// The path of a root unit.
+    public static func root(_ id: String) -> UnitPath { UnitPath(rawValue: "/\(id)/") }
+    /// The path of a child of this unit.
+    public func child(_ id: String) -> UnitPath { UnitPath(rawValue: rawValue + id + "/") }
+    /// Whether `other` is this unit or lies below it.
+    public func contains(_ other: UnitPath) -> Bool { other.rawValue.hasPrefix(rawValue) }
+    /// How deep the unit is: 1 for a root.
+    public var depth: Int { rawValue.split(separator: "/").count }
+    public var description: String { rawValue }
+}

@@ -1,0 +1,151 @@
+import Fluent
+import Foundation
+import KesuAPI
+import KesuCore
+import KesuStore
+import Vapor
+
+/// Implements the generated `APIProtocol` (Sources/KesuAPI/openapi.yaml). Each method parses, authorises through
+/// the services, and maps the result; errors are thrown and rendered by ``APIErrorMiddleware``.
+package struct APIHandler: APIProtocol {
+    let app: Application
+
+    package init(app: Application) { self.app = app }
+
+    var db: any Database { get throws { try RequestContext.currentRequest().db } }
+
+    func complaints() throws -> ComplaintService { ComplaintService(services: app.kesu, db: try db) }
+
+    // MARK: Auth
+
+    package func createToken(_ input: Operations.CreateToken.Input) async throws -> Operations.CreateToken.Output {
+        guard case .json(let body) = input.body else { throw KesuError.invalid("Send JSON.") }
+        let auth = AuthService(app: app)
+        let user = try await auth.login(username: body.username, password: body.password, on: try db)
+        let (token, expires) = try await auth.issueToken(for: user, on: try db)
+        return .ok(.init(body: .json(.init(token: token, expiresAt: expires, user: try .init(user)))))
+    }
+
+    package func revokeToken(_ input: Operations.RevokeToken.Input) async throws -> Operations.RevokeToken.Output {
+        let actor = try RequestContext.requireActor()
+        guard let tokenID = actor.tokenID else { throw KesuError.invalid("This request carried no token.") }
+        _ = try await AuthService(app: app).revoke(tokenID: tokenID, on: try db)
+        return .noContent(.init())
+    }
+
+    package func whoAmI(_ input: Operations.WhoAmI.Input) async throws -> Operations.WhoAmI.Output {
+        let actor = try RequestContext.requireActor()
+        guard let user = try await UserModel.query(on: try db).filter(\.$id == actor.userID).with(\.$unit).first() else {
+            throw KesuError(.unauthenticated, "The user is gone.")
+        }
+        return .ok(.init(body: .json(try .init(user))))
+    }
+
+    // MARK: Complaints
+
+    package func createComplaint(_ input: Operations.CreateComplaint.Input) async throws
+        -> Operations.CreateComplaint.Output
+    {
+        let actor = try RequestContext.requireActor()
+        guard case .json(let body) = input.body else { throw KesuError.invalid("Send JSON.") }
+        let draft = ComplaintDraft(
+            channel: try convert(body.channel), customerName: body.customer.name, customerPhone: body.customer.phone,
+            customerEmail: body.customer.email, waybillNumbers: body.waybillNumbers, description: body.description,
+            category: try body.category.map { try convert($0) }, priority: try body.priority.map { try convert($0) },
+            receivedAt: body.receivedAt)
+        let complaint = try await complaints().record(draft, idempotencyKey: input.headers.idempotencyKey, by: actor)
+        return .created(.init(body: .json(try .init(complaint, for: actor))))
+    }
+
+    package func listComplaints(_ input: Operations.ListComplaints.Input) async throws
+        -> Operations.ListComplaints.Output
+    {
+        let actor = try RequestContext.requireActor()
+        try Permission.viewComplaints.require(actor.role)
+        let q = input.query
+        let db = try db
+        var query = ComplaintListQuery()
+        query.scope = ComplaintService.scope(of: actor)
+        query.status = q.status?.rawValue
+        query.category = q.category?.rawValue
+        query.priority = q.priority?.rawValue
+        query.channel = q.channel?.rawValue
+        query.receivedFrom = q.receivedFrom
+        query.receivedTo = q.receivedTo
+        query.limit = q.limit ?? 50
+        guard (1...200).contains(query.limit) else {
+            throw KesuError.invalid("limit must be from 1 to 200.", fields: ["limit": ["1 to 200"]])
+        }
+        if let cursor = q.cursor {
+            guard let parsed = ListCursor(token: cursor) else {
+                throw KesuError.invalid("The cursor is not one this server gave out.", fields: ["cursor": ["malformed"]])
+            }
+            query.cursor = parsed
+        }
+        if let assignee = q.assignee {
+            if assignee == "none" {
+                query.unassigned = true
+            } else {
+                let user = try await UserModel.query(on: db).filter(\.$username == assignee).first()
+                query.assigneeID = user?.id ?? UUID()
+            }
+        }
+        if let outlet = q.outlet {
+            query.outletID = try await OrgStore.find(code: outlet, on: db)?.id ?? UUID()
+        }
+        if let waybill = q.waybill {
+            query.complaintIDs = try await ComplaintStore.complaintIDs(waybill: waybill.trimmed.uppercased(), on: db)
+        }
+        if let phone = q.phone {
+            guard let number = PhoneNumber(phone) else {
+                throw KesuError.invalid("phone is not a phone number.", fields: ["phone": ["malformed"]])
+            }
+            query.customerID = try await CustomerModel.query(on: db).filter(\.$phone == number.digits).first()?.id
+                ?? UUID()
+        }
+        let (rows, next) = try await query.run(on: db)
+        let items = try rows.map { try Components.Schemas.Complaint($0, for: actor) }
+        return .ok(.init(body: .json(.init(items: items, nextCursor: next?.token))))
+    }
+
+    package func getComplaint(_ input: Operations.GetComplaint.Input) async throws -> Operations.GetComplaint.Output {
+        let actor = try RequestContext.requireActor()
+        let complaint = try await complaints().visible(input.path.number, to: actor)
+        let db = try db
+        let timeline = try await ComplaintStore.timeline(of: try complaint.requireID(), on: db)
+        let shipments = try await ShipmentService.load(waybills: complaint.waybillList, on: db)
+        return .ok(.init(body: .json(try .init(complaint, for: actor, timeline: timeline, shipments: shipments))))
+    }
+
+    package func updateComplaint(_ input: Operations.UpdateComplaint.Input) async throws
+        -> Operations.UpdateComplaint.Output
+    {
+        let actor = try RequestContext.requireActor()
+        guard case .json(let body) = input.body else { throw KesuError.invalid("Send JSON.") }
+        let change = ComplaintChange(
+            assignee: body.assignee, outlet: body.outlet, category: try body.category.map { try convert($0) },
+            priority: try body.priority.map { try convert($0) })
+        let complaint = try await complaints().change(input.path.number, change, by: actor)
+        return .ok(.init(body: .json(try .init(complaint, for: actor))))
+    }
+
+    package func transitionComplaint(_ input: Operations.TransitionComplaint.Input) async throws
+        -> Operations.TransitionComplaint.Output
+    {
+        let actor = try RequestContext.requireActor()
+        guard case .json(let body) = input.body else { throw KesuError.invalid("Send JSON.") }
+        let request = TransitionRequest(
+            to: try convert(body.to), note: body.note, resolutionSummary: body.resolutionSummary,
+            responsibleParty: try body.responsibleParty.map { try convert($0) }, rootCause: body.rootCause)
+        let complaint = try await complaints().transition(input.path.number, request, by: actor)
+        return .ok(.init(body: .json(try .init(complaint, for: actor))))
+    }
+
+    package func addNote(_ input: Operations.AddNote.Input) async throws -> Operations.AddNote.Output {
+        let actor = try RequestContext.requireActor()
+        guard case .json(let body) = input.body else { throw KesuError.invalid("Send JSON.") }
+        let event = try await complaints().addNote(
+            input.path.number, body: body.body, customerVisible: body.customerVisible, by: actor)
+        return .created(.init(body: .json(.init(event))))
+    }
+}

@@ -1,0 +1,66 @@
+import Foundation
+import KesuCore
+
+/// Kesu's configuration, read once from the environment at start-up. Each property's key is its variable.
+package struct AppConfig: Sendable {
+    /// `KESU_DATA_DIR` — where the SQLite file lives (default `./kesu-data`).
+    package var dataDirectory: String
+    /// `DATABASE_URL` — PostgreSQL when set (`postgres://user:pass@host:port/db`); SQLite otherwise.
+    package var databaseURL: String?
+    /// `KESU_HOST`, `KESU_PORT` — where the server listens (default 127.0.0.1:8080).
+    package var host: String
+    package var port: Int
+    /// `KESU_ADMIN_PASSWORD` — the first admin's password on an empty database (random when unset).
+    package var adminPassword: String?
+    /// `KESU_TIMEZONE` — the company's time zone (default Asia/Shanghai).
+    package var timeZone: TimeZone
+    /// `KESU_BCRYPT_COST` — bcrypt work factor for passwords (default 12; 4–31).
+    package var bcryptCost: Int
+    /// `KESU_TOKEN_TTL_HOURS` — how long an API token lives (default 12).
+    package var tokenLifetime: TimeInterval
+    /// `KESU_MAX_BODY_BYTES` — the largest request body accepted (default 1 MiB).
+    package var maxBodyBytes: Int
+
+    /// The SQLite file used when no `DATABASE_URL` is set.
+    package var sqlitePath: String { (dataDirectory as NSString).appendingPathComponent("kesu.sqlite") }
+    package var usesPostgres: Bool { databaseURL != nil }
+
+    /// Reads the configuration; throws one error naming every missing or malformed variable.
+    package static func fromEnvironment(_ env: [String: String] = ProcessInfo.processInfo.environment) throws
+        -> AppConfig
+    {
+        var problems: [String] = []
+        func int(_ key: String, default value: Int, _ range: ClosedRange<Int>) -> Int {
+            guard let raw = env[key], !raw.isEmpty else { return value }
+            guard let n = Int(raw), range.contains(n) else {
+                problems.append("\(key)=\(raw) is not a whole number from \(range.lowerBound) to \(range.upperBound)")
+                return value
+            }
+            return n
+        }
+        let dbURL = env["DATABASE_URL"].flatMap { $0.isEmpty ? nil : $0 }
+        if let dbURL, !(dbURL.hasPrefix("postgres://") || dbURL.hasPrefix("postgresql://")) {
+            problems.append("DATABASE_URL must start with postgres:// or postgresql://")
+        }
+        let zoneName = env["KESU_TIMEZONE"].flatMap { $0.isEmpty ? nil : $0 } ?? "Asia/Shanghai"
+        let zone = TimeZone(identifier: zoneName)
+        if zone == nil { problems.append("KESU_TIMEZONE=\(zoneName) is not a time zone") }
+        let password = env["KESU_ADMIN_PASSWORD"].flatMap { $0.isEmpty ? nil : $0 }
+        if let password, password.count < 8 { problems.append("KESU_ADMIN_PASSWORD must be at least 8 characters") }
+        let config = AppConfig(
+            dataDirectory: env["KESU_DATA_DIR"].flatMap { $0.isEmpty ? nil : $0 } ?? "./kesu-data",
+            databaseURL: dbURL,
+            host: env["KESU_HOST"].flatMap { $0.isEmpty ? nil : $0 } ?? "127.0.0.1",
+            port: int("KESU_PORT", default: 8080, 1...65535),
+            adminPassword: password,
+            timeZone: zone ?? .gmt,
+            bcryptCost: int("KESU_BCRYPT_COST", default: 12, 4...31),
+            tokenLifetime: TimeInterval(int("KESU_TOKEN_TTL_HOURS", default: 12, 1...8760) * 3600),
+            maxBodyBytes: int("KESU_MAX_BODY_BYTES", default: 1 << 20, 1024...(64 << 20)))
+        guard problems.isEmpty else {
+            throw KesuError(.invalidInput, "Kesu cannot start: " + problems.joined(separator: "; "),
+                            details: ["configuration": problems])
+        }
+        return config
+    }
+}

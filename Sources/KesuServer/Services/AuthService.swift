@@ -1,0 +1,101 @@
+import Fluent
+import Foundation
+import KesuCore
+import KesuStore
+import Vapor
+
+/// Logs users in with bcrypt-checked passwords and hands out bearer tokens whose SHA-256 alone is stored.
+package struct AuthService: Sendable {
+    let app: Application
+
+    package init(app: Application) { self.app = app }
+
+    /// Checks a username and password; a wrong one of either gets the same answer.
+    package func login(username: String, password: String, on db: any Database) async throws -> UserModel {
+        let wrong = KesuError(.unauthenticated, "Wrong username or password.")
+        guard password.utf8.count <= 72,
+              let user = try await UserModel.query(on: db).filter(\.$username == username).with(\.$unit).first()
+        else { throw wrong }
+        let hash = user.passwordHash
+        let ok = try await app.threadPool.runIfActive { try Bcrypt.verify(password, created: hash) }
+        guard ok else { throw wrong }
+        guard user.active else { throw KesuError(.unauthenticated, "This account is disabled.") }
+        return user
+    }
+
+    /// Issues a new token for `user`; the plain token is returned once and never stored.
+    package func issueToken(for user: UserModel, on db: any Database) async throws -> (token: String, expiresAt: Date) {
+        let services = app.kesu
+        var bytes = [UInt8](repeating: 0, count: 32)
+        var rng = SystemRandomNumberGenerator()
+        for i in bytes.indices { bytes[i] = UInt8.random(in: 0...255, using: &rng) }
+        let token = "ks_" + Data(bytes).base64EncodedString()
+            .replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_")
+            .replacingOccurrences(of: "=", with: "")
+        let now = services.now()
+        let expires = now.addingTimeInterval(services.config.tokenLifetime)
+        let model = AuthTokenModel(id: services.ids.next(), tokenHash: Self.digest(token), userID: try user.requireID(),
+                                   expiresAt: expires, createdAt: now)
+        try await services.writer.write(on: db) { try await model.create(on: $0) }
+        return (token, expires)
+    }
+
+    /// The actor a bearer token stands for; 401 when it is unknown, expired or revoked.
+    package func authenticate(bearer: String, on db: any Database) async throws -> Actor {
+        let invalid = KesuError(.unauthenticated, "The token is not valid (unknown, expired or revoked).")
+        guard bearer.count < 200,
+              let token = try await AuthTokenModel.query(on: db).filter(\.$tokenHash == Self.digest(bearer)).first(),
+              token.revokedAt == nil, token.expiresAt > app.kesu.clock.now()
+        else { throw invalid }
+        guard let user = try await UserModel.query(on: db).filter(\.$id == token.$user.id).with(\.$unit).first(),
+              user.active
+        else { throw invalid }
+        return try Self.actor(for: user, tokenID: token.id)
+    }
+
+    /// The actor for a loaded user (with its unit).
+    package static func actor(for user: UserModel, tokenID: UUID?) throws -> Actor {
+        guard let role = Role(rawValue: user.role), let kind = UnitKind(rawValue: user.unit.kind) else {
+            throw KesuError(.internalError, "user \(user.username) has an unknown role or unit kind")
+        }
+        return Actor(userID: try user.requireID(), username: user.username, displayName: user.displayName, role: role,
+                     unitID: try user.unit.requireID(), unitKind: kind, unitPath: UnitPath(rawValue: user.unit.path),
+                     tokenID: tokenID)
+    }
+
+    /// Revokes one token, or every live token of a user; returns how many.
+    package func revoke(tokenID: UUID? = nil, userID: UUID? = nil, on db: any Database) async throws -> Int {
+        let now = app.kesu.now()
+        return try await app.kesu.writer.write(on: db) { tx in
+            let q = AuthTokenModel.query(on: tx).filter(\.$revokedAt == nil)
+            if let tokenID { q.filter(\.$id == tokenID) }
+            if let userID { q.filter(\.$user.$id == userID) }
+            let live = try await q.all()
+            for token in live {
+                token.revokedAt = now
+                try await token.update(on: tx)
+            }
+            return live.count
+        }
+    }
+
+    /// Hashes a password with the configured bcrypt cost, off the event loop.
+    package func hashPassword(_ password: String) async throws -> String {
+        try PasswordRules.check(password)
+        let cost = app.kesu.config.bcryptCost
+        return try await app.threadPool.runIfActive { try Bcrypt.hash(password, cost: cost) }
+    }
+
+    static func digest(_ token: String) -> String {
+        SHA256.hash(data: Data(token.utf8)).map { String(format: "%02x", $0) }.joined()
+    }
+}
+
+/// What a password must be.
+package enum PasswordRules {
+    package static func check(_ password: String) throws {
+        guard (8...72).contains(password.utf8.count) else {
+            throw KesuError.invalid("A password must be 8 to 72 bytes long.", fields: ["password": ["8 to 72 bytes"]])
+        }
+    }
+}

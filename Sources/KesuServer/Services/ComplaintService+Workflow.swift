@@ -1,0 +1,196 @@
+import Fluent
+import Foundation
+import KesuCore
+import KesuStore
+import Vapor
+
+/// A request to move a complaint to another status.
+package struct TransitionRequest: Sendable {
+    package var to: ComplaintStatus
+    package var note: String?
+    package var resolutionSummary: String?
+    package var responsibleParty: ResponsibleParty?
+    package var rootCause: String?
+
+    package init(to: ComplaintStatus, note: String? = nil, resolutionSummary: String? = nil,
+                 responsibleParty: ResponsibleParty? = nil, rootCause: String? = nil) {
+        self.to = to
+        self.note = note
+        self.resolutionSummary = resolutionSummary
+        self.responsibleParty = responsibleParty
+        self.rootCause = rootCause
+    }
+}
+
+/// A change of who works a complaint and how it is classified; nil leaves a field as it is.
+package struct ComplaintChange: Sendable {
+    /// A username, or "" to unassign.
+    package var assignee: String?
+    /// An outlet's unit code, or "" to clear.
+    package var outlet: String?
+    package var category: ComplaintCategory?
+    package var priority: Priority?
+
+    package init(assignee: String? = nil, outlet: String? = nil, category: ComplaintCategory? = nil,
+                 priority: Priority? = nil) {
+        self.assignee = assignee
+        self.outlet = outlet
+        self.category = category
+        self.priority = priority
+    }
+}
+
+/// How long a note or reply may be.
+package let noteLengthLimit = 1...5_000
+
+extension ComplaintService {
+    /// Moves a complaint along its lifecycle; an illegal move changes nothing.
+    package func transition(_ number: String, _ request: TransitionRequest, by actor: Actor) async throws
+        -> ComplaintModel
+    {
+        try Permission.workComplaints.require(actor.role)
+        let note = try request.note.flatMap { try Self.checkNote($0, required: false) }
+        let complaint = try await visible(number, to: actor)
+        let id = try complaint.requireID()
+        try await services.writer.write(on: db) { tx in
+            // Re-read inside the transaction so two concurrent moves cannot both pass the check.
+            guard let current = try await ComplaintModel.find(id, on: tx),
+                  let from = ComplaintStatus(rawValue: current.status)
+            else { throw KesuError.notFound("No complaint \(number).") }
+            let heldFrom = current.heldFrom.flatMap(ComplaintStatus.init(rawValue:))
+            try Lifecycle.check(from: from, to: request.to, heldFrom: heldFrom)
+            let now = self.services.now()
+            var before = ["status": from.rawValue]
+            var after = ["status": request.to.rawValue]
+            if request.to == .closed {
+                let record = ClosureRecord(
+                    resolutionSummary: request.resolutionSummary ?? current.resolutionSummary,
+                    responsibleParty: request.responsibleParty
+                        ?? current.responsibleParty.flatMap(ResponsibleParty.init(rawValue:)),
+                    rootCause: request.rootCause ?? current.rootCause)
+                try record.requireComplete()
+                current.resolutionSummary = record.resolutionSummary?.trimmed
+                current.responsibleParty = record.responsibleParty?.rawValue
+                current.rootCause = record.rootCause?.trimmed
+                current.closedAt = now
+                after["responsibleParty"] = current.responsibleParty
+                after["rootCause"] = current.rootCause
+            }
+            if request.to == .reopened {
+                before["closedAt"] = current.closedAt.map { String($0.millis) }
+                current.closedAt = nil
+                var flags = Set(current.flagList)
+                flags.insert("repeat")
+                current.flags = flags.sorted().joined(separator: ",")
+            }
+            current.heldFrom = request.to == .onHold ? from.rawValue : nil
+            current.status = request.to.rawValue
+            current.updatedAt = now
+            try await current.update(on: tx)
+            var events = [self.event(id, actor, "status_changed", visible: true, before: before, after: after, at: now)]
+            if let note { events.append(self.event(id, actor, "note", visible: false, note: note, at: now)) }
+            try await ComplaintStore.append(events, on: tx)
+        }
+        return try await load(id: id)
+    }
+
+    /// Changes the assignee, outlet, category or priority, each change on the timeline.
+    package func change(_ number: String, _ change: ComplaintChange, by actor: Actor) async throws -> ComplaintModel {
+        try Permission.workComplaints.require(actor.role)
+        let complaint = try await visible(number, to: actor)
+        let id = try complaint.requireID()
+        var assignee: UserModel?
+        if let name = change.assignee, !name.isEmpty {
+            guard let user = try await UserModel.query(on: db).filter(\.$username == name).with(\.$unit).first(),
+                  user.active
+            else { throw KesuError.invalid("No active user \(name.prefix(40)).", fields: ["assignee": ["unknown user"]]) }
+            if user.id != actor.userID { try Permission.assignComplaints.require(actor.role) }
+            assignee = user
+        } else if change.assignee != nil {
+            try Permission.assignComplaints.require(actor.role)
+        }
+        var outlet: OrgUnitModel?
+        if let code = change.outlet {
+            try Permission.assignComplaints.require(actor.role)
+            if !code.isEmpty {
+                guard let unit = try await OrgUnitModel.query(on: db).filter(\.$code == code).first(),
+                      unit.kind == UnitKind.outlet.rawValue || unit.kind == UnitKind.transferCentre.rawValue
+                else { throw KesuError.invalid("No outlet \(code.prefix(40)).", fields: ["outlet": ["unknown outlet"]]) }
+                outlet = unit
+            }
+        }
+        let rootPath = try await OrgStore.rootPath(on: db)
+        let newAssigneeID = try assignee?.requireID()
+        let newOutlet = outlet.map { (id: $0.id, path: $0.path) }
+        try await services.writer.write(on: db) { tx in
+            guard let current = try await ComplaintModel.query(on: tx).filter(\.$id == id)
+                .with(\.$assignee).with(\.$outlet).first()
+            else { throw KesuError.notFound("No complaint \(number).") }
+            let now = self.services.now()
+            var events: [ComplaintEventModel] = []
+            if let name = change.assignee, name != (current.assignee?.username ?? "") {
+                events.append(self.event(id, actor, "assigned", visible: false,
+                                         before: ["assignee": current.assignee?.username ?? ""],
+                                         after: ["assignee": name], at: now))
+                current.$assignee.id = newAssigneeID
+            }
+            if let code = change.outlet, code != (current.outlet?.code ?? "") {
+                events.append(self.event(id, actor, "routed", visible: false,
+                                         before: ["outlet": current.outlet?.code ?? ""], after: ["outlet": code], at: now))
+                current.$outlet.id = newOutlet?.id
+                current.scopePath = newOutlet?.path ?? rootPath
+            }
+            if let category = change.category, category.rawValue != current.category {
+                events.append(self.event(id, actor, "category_changed", visible: false,
+                                         before: ["category": current.category ?? ""],
+                                         after: ["category": category.rawValue], at: now))
+                current.category = category.rawValue
+            }
+            if let priority = change.priority, priority.rawValue != current.priority {
+                events.append(self.event(id, actor, "priority_changed", visible: false,
+                                         before: ["priority": current.priority], after: ["priority": priority.rawValue],
+                                         at: now))
+                current.priority = priority.rawValue
+            }
+            guard !events.isEmpty else { return }
+            current.updatedAt = now
+            try await current.update(on: tx)
+            try await ComplaintStore.append(events, on: tx)
+        }
+        return try await load(id: id)
+    }
+
+    /// Adds an internal note, or a reply the customer sees (the first reply is remembered).
+    package func addNote(_ number: String, body: String, customerVisible: Bool, by actor: Actor) async throws
+        -> ComplaintEventModel
+    {
+        try Permission.workComplaints.require(actor.role)
+        guard let text = try Self.checkNote(body, required: true) else { throw KesuError.invalid("A note needs text.") }
+        let complaint = try await visible(number, to: actor)
+        let id = try complaint.requireID()
+        let now = services.now()
+        let note = event(id, actor, customerVisible ? "reply" : "note", visible: customerVisible, note: text, at: now)
+        try await services.writer.write(on: db) { tx in
+            try await ComplaintStore.append([note], on: tx)
+            if customerVisible {
+                try await ComplaintModel.query(on: tx).filter(\.$id == id).filter(\.$firstReplyAt == nil)
+                    .set(\.$firstReplyAt, to: now).update()
+            }
+            try await ComplaintModel.query(on: tx).filter(\.$id == id).set(\.$updatedAt, to: now).update()
+        }
+        return note
+    }
+
+    static func checkNote(_ text: String, required: Bool) throws -> String? {
+        let t = text.trimmed
+        if t.isEmpty {
+            if required { throw KesuError.invalid("A note needs text.", fields: ["body": ["empty"]]) }
+            return nil
+        }
+        guard noteLengthLimit.contains(t.count) else {
+            throw KesuError.invalid("A note is at most \(noteLengthLimit.upperBound) characters.",
+                                    fields: ["body": ["too long"]])
+        }
+        return t
+    }
+}

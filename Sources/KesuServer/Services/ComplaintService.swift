@@ -1,0 +1,192 @@
+import Fluent
+import Foundation
+import KesuCore
+import KesuStore
+import Vapor
+
+/// The complaint workflows: record, list, read, move along the lifecycle, change, annotate. Each request is one
+/// transaction; KesuCore decides, KesuStore persists.
+package struct ComplaintService: Sendable {
+    let services: KesuServices
+    let db: any Database
+
+    package init(services: KesuServices, db: any Database) {
+        self.services = services
+        self.db = db
+    }
+
+    // MARK: Intake
+
+    /// Records a complaint, or returns the one an earlier request with the same idempotency key recorded.
+    package func record(_ draft: ComplaintDraft, idempotencyKey: String?, by actor: Actor) async throws
+        -> ComplaintModel
+    {
+        try Permission.recordComplaint.require(actor.role)
+        let intake = try draft.validate(now: services.clock.now())
+        let key = try idempotencyKey.map(Self.checkKey)
+        let fingerprint = Self.fingerprint(intake, givenReceivedAt: draft.receivedAt)
+        do {
+            let id = try await services.writer.write(on: db) { tx in
+                if let key, let earlier = try await self.earlier(key: key, fingerprint: fingerprint, actor: actor, on: tx) {
+                    return earlier
+                }
+                let id = try await self.insert(intake, actor: actor, on: tx)
+                if let key {
+                    let record = IdempotencyKeyModel()
+                    record.id = self.services.ids.next()
+                    record.userID = actor.userID
+                    record.key = key
+                    record.fingerprint = fingerprint
+                    record.complaintID = id
+                    record.createdAt = self.services.now()
+                    try await record.create(on: tx)
+                }
+                return id
+            }
+            return try await load(id: id)
+        } catch let error as KesuError {
+            throw error
+        } catch {
+            // A concurrent request with the same key won the race: answer with its complaint.
+            if let key, let id = try await earlier(key: key, fingerprint: fingerprint, actor: actor, on: db) {
+                return try await load(id: id)
+            }
+            throw error
+        }
+    }
+
+    private func earlier(key: String, fingerprint: String, actor: Actor, on db: any Database) async throws -> UUID? {
+        guard let found = try await IdempotencyKeyModel.query(on: db)
+            .filter(\.$userID == actor.userID).filter(\.$key == key).first()
+        else { return nil }
+        guard found.fingerprint == fingerprint else {
+            throw KesuError.conflict("This Idempotency-Key was already used for a different complaint.")
+        }
+        return found.complaintID
+    }
+
+    private func insert(_ intake: ValidIntake, actor: Actor, on tx: any Database) async throws -> UUID {
+        let now = services.now()
+        let receivedAt = intake.receivedAt.roundedToMillis
+        let customer = try await CustomerStore.matchOrCreate(
+            phone: intake.phone.digits, name: intake.customerName, email: intake.email, id: services.ids.next(),
+            now: now, on: tx)
+        let customerID = try customer.requireID()
+        let isRepeat = try await ComplaintStore.hasPrior(
+            customerID: customerID, waybills: intake.waybillNumbers, since: receivedAt.addingTimeInterval(-30 * 86_400),
+            on: tx)
+        let shipments = intake.waybillNumbers.isEmpty ? [] : try await ShipmentModel.query(on: tx)
+            .filter(\.$waybill ~~ intake.waybillNumbers).all()
+        let assessment = PriorityRules.assess(
+            requested: intake.requestedPriority, channel: intake.channel, description: intake.description,
+            isRepeat: isRepeat, itemKinds: shipments.map(\.itemKind))
+        let outlet = try await routeOutlet(for: intake.category, shipments: shipments, on: tx)
+        let scopePath: String
+        if let outlet { scopePath = outlet.path } else { scopePath = try await OrgStore.rootPath(on: tx) }
+        let day = ComplaintNumber.dayKey(of: receivedAt, in: services.config.timeZone)
+        let sequence = try await NumberSequence.reserve(day: day, on: tx)
+
+        let complaint = ComplaintModel()
+        let id = services.ids.next()
+        complaint.id = id
+        complaint.number = ComplaintNumber(day: day, sequence: sequence).rawValue
+        complaint.status = ComplaintStatus.received.rawValue
+        complaint.channel = intake.channel.rawValue
+        complaint.category = intake.category?.rawValue
+        complaint.priority = assessment.priority.rawValue
+        complaint.description = intake.description
+        complaint.$customer.id = customerID
+        complaint.$outlet.id = try outlet?.requireID()
+        complaint.scopePath = scopePath
+        complaint.escalationLevel = 0
+        complaint.flags = assessment.flags.sorted().joined(separator: ",")
+        complaint.waybills = intake.waybillNumbers.joined(separator: ",")
+        complaint.receivedAt = receivedAt
+        complaint.createdAt = now
+        complaint.updatedAt = now
+
+        var events = [event(id, actor, "created", visible: true, note: "已受理 / received via \(intake.channel.rawValue)",
+                            after: ["status": "received", "priority": assessment.priority.rawValue], at: now)]
+        if intake.categorySuggested, let category = intake.category {
+            events.append(event(id, actor, "category_suggested", visible: false,
+                                note: "category suggested from the description", after: ["category": category.rawValue],
+                                at: now))
+        }
+        if !assessment.reasons.isEmpty {
+            events.append(event(id, actor, "priority_raised", visible: false,
+                                note: assessment.reasons.joined(separator: "; "),
+                                before: ["priority": (intake.requestedPriority ?? .p3).rawValue],
+                                after: ["priority": assessment.priority.rawValue], at: now))
+        }
+        if let outlet {
+            events.append(event(id, actor, "routed", visible: false, note: "routed to the outlet of the waybill",
+                                after: ["outlet": outlet.code], at: now))
+        }
+        try await ComplaintStore.insert(complaint, events: events, ids: services.ids.next, on: tx)
+        return id
+    }
+
+    /// The outlet a new complaint goes to: the shipment's origin for pickup complaints, else its destination.
+    private func routeOutlet(for category: ComplaintCategory?, shipments: [ShipmentModel], on tx: any Database)
+        async throws -> OrgUnitModel?
+    {
+        guard let shipment = shipments.first else { return nil }
+        let unitID = category == .pickupService
+            ? shipment.$origin.id ?? shipment.$destination.id
+            : shipment.$destination.id ?? shipment.$origin.id
+        guard let unitID else { return nil }
+        return try await OrgUnitModel.find(unitID, on: tx)
+    }
+
+    // MARK: Reading
+
+    /// The complaint with this number, if the actor may see it (403 otherwise, 404 when there is none).
+    package func visible(_ number: String, to actor: Actor) async throws -> ComplaintModel {
+        try Permission.viewComplaints.require(actor.role)
+        guard let parsed = ComplaintNumber(number),
+              let complaint = try await ComplaintStore.find(number: parsed.rawValue, on: db)
+        else { throw KesuError.notFound("No complaint \(number.prefix(40)).") }
+        guard actor.covers(scopePath: complaint.scopePath) else {
+            throw KesuError.forbidden("Complaint \(complaint.number) belongs to another unit.")
+        }
+        return complaint
+    }
+
+    package func load(id: UUID) async throws -> ComplaintModel {
+        guard let complaint = try await ComplaintStore.find(id: id, on: db) else {
+            throw KesuError(.internalError, "complaint \(id) vanished")
+        }
+        return complaint
+    }
+
+    /// What the actor may see, as a list scope.
+    package static func scope(of actor: Actor) -> VisibilityScope {
+        if actor.unitPath.depth <= 1 { return .all }
+        if actor.unitKind == .outlet { return .outlet(actor.unitID) }
+        return .subtree(path: actor.unitPath.rawValue)
+    }
+
+    func event(_ complaintID: UUID, _ actor: Actor?, _ kind: String, visible: Bool, note: String? = nil,
+               before: [String: String]? = nil, after: [String: String]? = nil, at: Date) -> ComplaintEventModel {
+        ComplaintEventModel(id: services.ids.next(), complaintID: complaintID, at: at, actorID: actor?.userID,
+                            actorName: actor?.displayName, kind: kind, customerVisible: visible, note: note,
+                            before: before, after: after)
+    }
+
+    static func checkKey(_ key: String) throws -> String {
+        let k = key.trimmed
+        guard (1...200).contains(k.count) else {
+            throw KesuError.invalid("Idempotency-Key must be 1 to 200 characters.")
+        }
+        return k
+    }
+
+    static func fingerprint(_ intake: ValidIntake, givenReceivedAt: Date?) -> String {
+        let parts = [intake.channel.rawValue, intake.customerName, intake.phone.digits, intake.email ?? "",
+                     intake.waybillNumbers.joined(separator: ","), intake.description,
+                     intake.category?.rawValue ?? "", intake.requestedPriority?.rawValue ?? "",
+                     givenReceivedAt.map { String($0.millis) } ?? ""]
+        return SHA256.hash(data: Data(parts.joined(separator: "\u{1F}").utf8))
+            .map { String(format: "%02x", $0) }.joined()
+    }
+}

@@ -1,0 +1,39 @@
+import Foundation
+import KesuCore
+import KesuStore
+import Vapor
+
+/// What every handler shares: the configuration, the clock, the ID generator and the writer.
+package struct KesuServices: Sendable {
+    package let config: AppConfig
+    package let clock: any KesuCore.Clock
+    package let ids: IDGenerator
+    package let writer: Writer
+
+    package init(config: AppConfig, clock: any KesuCore.Clock) {
+        self.config = config
+        self.clock = clock
+        self.ids = IDGenerator(clock: clock)
+        self.writer = Writer(serialised: !config.usesPostgres)
+    }
+
+    /// Now, to the millisecond (how Kesu stores times).
+    package func now() -> Date { clock.now().roundedToMillis }
+}
+
+extension Application {
+    private struct ServicesKey: StorageKey {
+        typealias Value = KesuServices
+    }
+
+    /// The application's shared services; set by `configure`.
+    package var kesu: KesuServices {
+        get {
+            guard let services = storage[ServicesKey.self] else {
+                preconditionFailure("configure(_:) sets the services before anything runs")
+            }
+            return services
+        }
+        set { storage[ServicesKey.self] = newValue }
+    }
+}

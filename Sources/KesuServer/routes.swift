@@ -1,0 +1,40 @@
+import Fluent
+import SQLKit
+import Foundation
+import KesuAPI
+import KesuCore
+import OpenAPIRuntime
+import OpenAPIVapor
+import Vapor
+
+/// Registers `/health`, the OpenAPI document, and the generated API handlers under `/api/v1`.
+package func routes(_ app: Application) throws {
+    app.get("health") { req async throws -> Response in
+        do {
+            if let sql = req.db as? any SQLDatabase { try await sql.raw("SELECT 1").run() }
+            return try await HealthStatus(status: "ok", database: app.kesu.config.usesPostgres ? "postgresql" : "sqlite")
+                .encodeResponse(for: req)
+        } catch {
+            req.logger.error("health check failed: \(String(reflecting: error))")
+            let response = try await HealthStatus(status: "database unreachable", database: "down").encodeResponse(for: req)
+            response.status = .serviceUnavailable
+            return response
+        }
+    }
+
+    let document = try OpenAPIDocument.load()
+    app.get("api", "openapi.yaml") { _ in
+        Response(status: .ok, headers: ["Content-Type": "application/yaml; charset=utf-8"], body: .init(data: document))
+    }
+
+    let api = app.grouped(BodyLimitMiddleware(maxBytes: app.kesu.config.maxBodyBytes)).grouped(AuthMiddleware())
+    let transport = VaporTransport(routesBuilder: api)
+    try APIHandler(app: app).registerHandlers(
+        on: transport, serverURL: try Servers.Server1.url(),
+        configuration: Configuration(dateTranscoder: FlexibleDateTranscoder(), jsonEncodingOptions: [.sortedKeys]))
+}
+
+struct HealthStatus: Content {
+    var status: String
+    var database: String
+}

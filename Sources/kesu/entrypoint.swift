@@ -1,0 +1,3 @@
+import KesuServer
+
+try await KesuMain.run()
