@@ -72,8 +72,7 @@ let package = Package(
         ),
         .testTarget(
             name: "KesuCoreTests",
-            dependencies: ["KesuCore"],
-            swiftSettings: strict
+            dependencies: ["KesuCore"]
         ),
         .testTarget(
             name: "KesuServerTests",
@@ -82,8 +81,7 @@ let package = Package(
                 "KesuCore",
                 "KesuStore",
                 .product(name: "XCTVapor", package: "vapor"),
-            ],
-            swiftSettings: strict
+            ]
         ),
     ]
 )

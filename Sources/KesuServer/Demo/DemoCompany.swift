@@ -35,6 +35,19 @@ package enum Bootstrap {
             return [Login(username: "admin", password: app.kesu.config.adminPassword == nil ? password : "(KESU_ADMIN_PASSWORD)",
                           role: .admin, unit: "HQ")]
         }
+        var logins = try await seedDemoOrganisation(app)
+        let adminPassword = app.kesu.config.adminPassword ?? demoPassword
+        _ = try await org.createUser(username: "admin", displayName: "系统管理员", password: adminPassword, role: .admin,
+                                     unitCode: "HQ")
+        logins.insert(Login(username: "admin", password: adminPassword, role: .admin, unit: "HQ"), at: 0)
+        var generator = DemoComplaints(app: app, seed: 20261124)
+        try await generator.generate(count: 48, spreadDays: 45)
+        return logins
+    }
+
+    /// Creates the demo company's units and users (not the admin); returns their logins.
+    package static func seedDemoOrganisation(_ app: Application) async throws -> [Login] {
+        let org = OrgService(app: app, db: app.db)
         for unit in demoUnits {
             _ = try await org.createUnit(code: unit.code, name: unit.name, kind: unit.kind, parentCode: unit.parent)
         }
@@ -44,12 +57,6 @@ package enum Bootstrap {
                                          role: user.role, unitCode: user.unit)
             logins.append(Login(username: user.username, password: demoPassword, role: user.role, unit: user.unit))
         }
-        let adminPassword = app.kesu.config.adminPassword ?? demoPassword
-        _ = try await org.createUser(username: "admin", displayName: "系统管理员", password: adminPassword, role: .admin,
-                                     unitCode: "HQ")
-        logins.insert(Login(username: "admin", password: adminPassword, role: .admin, unit: "HQ"), at: 0)
-        var generator = DemoComplaints(app: app, seed: 20261124)
-        try await generator.generate(count: 48, spreadDays: 45)
         return logins
     }
 
@@ -90,5 +97,6 @@ package enum Bootstrap {
         .init(username: "region-east", name: "华东质控 吴刚", role: .quality, unit: "R-EAST"),
         .init(username: "claims", name: "理赔 孙丽", role: .claims, unit: "HQ"),
         .init(username: "quality", name: "质控 赵敏", role: .quality, unit: "HQ"),
+        .init(username: "ops-system", name: "运营系统对接", role: .system, unit: "HQ"),
     ]
 }

@@ -1,0 +1,85 @@
+import Foundation
+import KesuCore
+import Testing
+
+let intakeNow = Date(timeIntervalSince1970: 1_795_000_000)
+
+func makeDraft(name: String = "王芳", phone: String = "13812345678", email: String? = nil,
+           waybills: [String] = ["YT1234567890"], description: String = "包裹三天没有更新",
+           category: ComplaintCategory? = nil, receivedAt: Date? = nil) -> ComplaintDraft {
+    ComplaintDraft(channel: .phone, customerName: name, customerPhone: phone, customerEmail: email,
+                   waybillNumbers: waybills, description: description, category: category, receivedAt: receivedAt)
+}
+
+struct IntakeTests {
+    let now = intakeNow
+
+    @Test func validDraftIsCleaned() throws {
+        let intake = try makeDraft(name: "  王芳 ", phone: "+86 138-1234-5678", waybills: ["yt1234567890", "YT1234567890"],
+                               description: " 快件延误了 ").validate(now: now)
+        #expect(intake.customerName == "王芳")
+        #expect(intake.phone.digits == "13812345678")
+        #expect(intake.waybillNumbers == ["YT1234567890"])
+        #expect(intake.description == "快件延误了")
+        #expect(intake.receivedAt == now)
+        #expect(intake.category == .delay)
+        #expect(intake.categorySuggested)
+    }
+
+    @Test("every bad field is named in one error",
+          arguments: [
+            (makeDraft(name: ""), "customer.name"),
+            (makeDraft(phone: "12345"), "customer.phone"),
+            (makeDraft(email: "not-an-email"), "customer.email"),
+            (makeDraft(waybills: ["<script>"]), "waybillNumbers"),
+            (makeDraft(description: ""), "description"),
+            (makeDraft(description: String(repeating: "长", count: 5_001)), "description"),
+            (makeDraft(receivedAt: Date(timeIntervalSince1970: 1_795_000_000 + 3_600)), "receivedAt"),
+          ])
+    func badField(draft: ComplaintDraft, field: String) {
+        let error = #expect(throws: KesuError.self) { try draft.validate(now: now) }
+        #expect(error?.code == .invalidInput)
+        #expect(error?.details.keys.contains(field) == true)
+    }
+
+    @Test func allProblemsAtOnce() {
+        let error = #expect(throws: KesuError.self) {
+            try makeDraft(name: "", phone: "x", description: "").validate(now: now)
+        }
+        #expect(Set(error?.details.keys.map { $0 } ?? []) == ["customer.name", "customer.phone", "description"])
+    }
+
+    @Test("phone numbers", arguments: [
+        ("13812345678", "13812345678", "138****5678"),
+        ("+8613912345678", "13912345678", "139****5678"),
+        ("021-62345678", "02162345678", "021****5678"),
+        ("0571 8888 6666", "057188886666", "057****6666"),
+    ])
+    func phone(raw: String, digits: String, masked: String) throws {
+        let phone = try #require(PhoneNumber(raw))
+        #expect(phone.digits == digits)
+        #expect(phone.masked == masked)
+    }
+
+    @Test(arguments: ["", "1234567", "23812345678", "1381234567a", "12812345678", "138123456789"])
+    func invalidPhone(raw: String) {
+        #expect(PhoneNumber(raw) == nil)
+    }
+
+    @Test("category suggestions", arguments: [
+        ("快递员没送上门，放驿站了", ComplaintCategory.deliveryService),
+        ("物流三天没更新，延误了", .delay),
+        ("包裹丢失了", .loss),
+        ("外箱破损，杯子碎了", .damage),
+        ("运费多收了十块", .improperCharge),
+        ("代收货款一直没到账", .cod),
+        ("预约揽收没人来", .pickupService),
+    ])
+    func category(text: String, expected: ComplaintCategory) {
+        #expect(CategoryRules.suggest(for: text) == expected)
+    }
+
+    @Test func noSuggestionForPlainText() {
+        #expect(CategoryRules.suggest(for: "请问怎么开发票") == nil)
+    }
+}

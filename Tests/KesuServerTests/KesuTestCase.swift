@@ -1,0 +1,123 @@
+import Fluent
+import Foundation
+import KesuCore
+import KesuServer
+import KesuStore
+import SQLKit
+import Vapor
+import XCTVapor
+import XCTest
+
+/// A server test against a fresh database: SQLite in a temporary folder, or PostgreSQL when `DATABASE_URL` is
+/// set (its `public` schema is emptied first). The demo organisation and users are created; no complaints.
+class KesuTestCase: XCTestCase, @unchecked Sendable {
+    var app: Application!
+    var dataDirectory: String!
+    var tokens: [String: String] = [:]
+
+    override func setUp() async throws {
+        dataDirectory = NSTemporaryDirectory() + "kesu-test-" + UUID().uuidString
+        app = try await Self.makeApp(dataDirectory: dataDirectory, fresh: true)
+        _ = try await Bootstrap.seedDemoOrganisation(app)
+        _ = try await OrgService(app: app, db: app.db).createUser(
+            username: "admin", displayName: "管理员", password: Bootstrap.demoPassword, role: .admin, unitCode: "HQ")
+    }
+
+    override func tearDown() async throws {
+        try await app.asyncShutdown()
+        app = nil
+        try? FileManager.default.removeItem(atPath: dataDirectory)
+    }
+
+    /// The test configuration: cheap bcrypt, the given data folder, the environment's DATABASE_URL.
+    static func config(dataDirectory: String) throws -> AppConfig {
+        var env = ["KESU_DATA_DIR": dataDirectory, "KESU_BCRYPT_COST": "4"]
+        if let url = ProcessInfo.processInfo.environment["DATABASE_URL"] { env["DATABASE_URL"] = url }
+        return try AppConfig.fromEnvironment(env)
+    }
+
+    static var usesPostgres: Bool { ProcessInfo.processInfo.environment["DATABASE_URL"] != nil }
+
+    static func makeApp(dataDirectory: String, fresh: Bool) async throws -> Application {
+        let app = try await Application.make(.testing)
+        try await configure(app, config: try config(dataDirectory: dataDirectory))
+        if fresh, usesPostgres, let sql = app.db as? any SQLDatabase {
+            try await sql.raw("DROP SCHEMA public CASCADE").run()
+            try await sql.raw("CREATE SCHEMA public").run()
+        }
+        try await app.autoMigrate()
+        return app
+    }
+
+    // MARK: Calling the API
+
+    struct Reply {
+        let status: HTTPStatus
+        let headers: HTTPHeaders
+        let body: String
+        var json: [String: Any] {
+            (try? JSONSerialization.jsonObject(with: Data(body.utf8))) as? [String: Any] ?? [:]
+        }
+        var errorCode: String? { (json["error"] as? [String: Any])?["code"] as? String }
+        var errorMessage: String? { (json["error"] as? [String: Any])?["message"] as? String }
+    }
+
+    /// Sends a request; `json` is serialised, `raw` is sent as it is.
+    @discardableResult
+    func call(_ method: HTTPMethod, _ path: String, as user: String? = nil, json: Any? = nil, raw: String? = nil,
+              headers extra: [(String, String)] = []) async throws -> Reply
+    {
+        var headers = HTTPHeaders()
+        if let user { headers.bearerAuthorization = .init(token: try await token(for: user)) }
+        var body: ByteBuffer?
+        if let json {
+            body = ByteBuffer(data: try JSONSerialization.data(withJSONObject: json))
+        } else if let raw {
+            body = ByteBuffer(string: raw)
+        }
+        if let body {
+            headers.contentType = .json
+            headers.replaceOrAdd(name: .contentLength, value: String(body.readableBytes))
+        }
+        for (name, value) in extra { headers.replaceOrAdd(name: name, value: value) }
+        let response = try await app.testable().performTest(
+            request: .init(method: method, url: .init(string: path), headers: headers, body: body ?? ByteBuffer()))
+        return Reply(status: response.status, headers: response.headers, body: response.body.string)
+    }
+
+    /// A token for a demo user, logged in once per test.
+    func token(for username: String) async throws -> String {
+        if let token = tokens[username] { return token }
+        let reply = try await call(.POST, "/api/v1/auth/token",
+                                   json: ["username": username, "password": Bootstrap.demoPassword])
+        guard reply.status == .ok, let token = reply.json["token"] as? String else {
+            XCTFail("login as \(username) failed: \(reply.status) \(reply.body)")
+            throw Abort(.unauthorized)
+        }
+        tokens[username] = token
+        return token
+    }
+
+    static var defaultComplaint: [String: Any] {
+        [
+        "channel": "phone",
+        "customer": ["name": "王芳", "phone": "13812345678"],
+        "waybillNumbers": ["YT1234567890"],
+        "description": "快递员没有送货上门，直接放驿站了。",
+        ]
+    }
+
+    /// Records a complaint as `user` with the default body changed by `changes`.
+    @discardableResult
+    func record(as user: String = "agent", _ changes: [String: Any] = [:], key: String? = nil) async throws -> Reply {
+        var body = Self.defaultComplaint
+        for (k, v) in changes { body[k] = v }
+        return try await call(.POST, "/api/v1/complaints", as: user, json: body,
+                              headers: key.map { [("Idempotency-Key", $0)] } ?? [])
+    }
+
+    func count(_ table: String) async throws -> Int {
+        let row = try await app.db.sql.raw("SELECT COUNT(*) AS n FROM \(unsafeRaw: table)").first()
+        return try row?.decode(column: "n", as: Int.self) ?? -1
+    }
+}
