@@ -116,6 +116,16 @@ class KesuTestCase: XCTestCase, @unchecked Sendable {
                               headers: key.map { [("Idempotency-Key", $0)] } ?? [])
     }
 
+    /// Records a complaint and returns its number.
+    func recordedNumber(as user: String = "agent", _ changes: [String: Any] = [:]) async throws -> String {
+        let reply = try await record(as: user, changes)
+        guard let number = reply.json["number"] as? String else {
+            XCTFail("recording failed: \(reply.status) \(reply.body)")
+            throw Abort(.internalServerError)
+        }
+        return number
+    }
+
     func count(_ table: String) async throws -> Int {
         let row = try await app.db.sql.raw("SELECT COUNT(*) AS n FROM \(unsafeRaw: table)").first()
         return try row?.decode(column: "n", as: Int.self) ?? -1
