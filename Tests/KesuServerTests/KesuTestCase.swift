@@ -40,6 +40,7 @@ class KesuTestCase: XCTestCase, @unchecked Sendable {
 
     static func makeApp(dataDirectory: String, fresh: Bool) async throws -> Application {
         let app = try await Application.make(.testing)
+        app.logger.logLevel = .warning
         try await configure(app, config: try config(dataDirectory: dataDirectory))
         if fresh, usesPostgres, let sql = app.db as? any SQLDatabase {
             try await sql.raw("DROP SCHEMA public CASCADE").run()
