@@ -44,12 +44,16 @@ package struct AuthService: Sendable {
     package func authenticate(bearer: String, on db: any Database) async throws -> Actor {
         let invalid = KesuError(.unauthenticated, "The token is not valid (unknown, expired or revoked).")
         guard bearer.count < 200,
-              let token = try await AuthTokenModel.query(on: db).filter(\.$tokenHash == Self.digest(bearer)).first(),
+              let token = try await AuthTokenModel.query(on: db)
+                  .join(UserModel.self, on: \AuthTokenModel.$user.$id == \UserModel.$id)
+                  .join(OrgUnitModel.self, on: \UserModel.$unit.$id == \OrgUnitModel.$id)
+                  .filter(\.$tokenHash == Self.digest(bearer))
+                  .first(),
               token.revokedAt == nil, token.expiresAt > app.kesu.clock.now()
         else { throw invalid }
-        guard let user = try await UserModel.query(on: db).filter(\.$id == token.$user.id).with(\.$unit).first(),
-              user.active
-        else { throw invalid }
+        let user = try token.joined(UserModel.self)
+        guard user.active else { throw invalid }
+        user.$unit.value = try token.joined(OrgUnitModel.self)
         return try Self.actor(for: user, tokenID: token.id)
     }
 

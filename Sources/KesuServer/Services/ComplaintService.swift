@@ -26,11 +26,12 @@ package struct ComplaintService: Sendable {
         let key = try idempotencyKey.map(Self.checkKey)
         let fingerprint = Self.fingerprint(intake, givenReceivedAt: draft.receivedAt)
         do {
-            let id = try await services.writer.write(on: db) { tx in
+            let outcome = try await services.writer.write(on: db) { tx -> Recorded in
                 if let key, let earlier = try await self.earlier(key: key, fingerprint: fingerprint, actor: actor, on: tx) {
-                    return earlier
+                    return .earlier(earlier)
                 }
-                let id = try await self.insert(intake, actor: actor, on: tx)
+                let complaint = try await self.insert(intake, actor: actor, on: tx)
+                let id = try complaint.requireID()
                 if let key {
                     let record = IdempotencyKeyModel()
                     record.id = self.services.ids.next()
@@ -41,9 +42,12 @@ package struct ComplaintService: Sendable {
                     record.createdAt = self.services.now()
                     try await record.create(on: tx)
                 }
-                return id
+                return .new(complaint)
             }
-            return try await load(id: id)
+            switch outcome {
+            case .new(let complaint): return complaint
+            case .earlier(let id): return try await load(id: id)
+            }
         } catch let error as KesuError {
             throw error
         } catch {
@@ -65,7 +69,14 @@ package struct ComplaintService: Sendable {
         return found.complaintID
     }
 
-    private func insert(_ intake: ValidIntake, actor: Actor, on tx: any Database) async throws -> UUID {
+    /// What an intake transaction did: recorded a complaint (returned with its relations), or found the one an
+    /// earlier request with the same idempotency key recorded.
+    private enum Recorded: Sendable {
+        case new(ComplaintModel)
+        case earlier(UUID)
+    }
+
+    private func insert(_ intake: ValidIntake, actor: Actor, on tx: any Database) async throws -> ComplaintModel {
         let now = services.now()
         let receivedAt = intake.receivedAt.roundedToMillis
         let customer = try await CustomerStore.matchOrCreate(
@@ -123,7 +134,11 @@ package struct ComplaintService: Sendable {
                                 after: ["outlet": outlet.code], at: now))
         }
         try await ComplaintStore.insert(complaint, events: events, ids: services.ids.next, on: tx)
-        return id
+        customer.complaintCount += 1
+        complaint.$customer.value = customer
+        complaint.$outlet.value = .some(outlet)
+        complaint.$assignee.value = .some(nil)
+        return complaint
     }
 
     /// The outlet a new complaint goes to: the shipment's origin for pickup complaints, else its destination.
