@@ -1,3 +1,9 @@
+import Foundation
 import KesuServer
 
-try await KesuMain.run()
+do {
+    try await KesuMain.run()
+} catch {
+    FileHandle.standardError.write(Data("kesu: \(error)\n".utf8))
+    exit(1)
+}

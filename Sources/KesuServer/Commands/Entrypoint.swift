@@ -31,7 +31,6 @@ package enum KesuMain {
             }
             try await app.execute()
         } catch {
-            app.logger.report(error: error)
             try? await app.asyncShutdown()
             throw error
         }
@@ -48,6 +47,7 @@ package enum KesuMain {
             }
             lines.append("API: POST /api/v1/auth/token {\"username\",\"password\"}; document at /api/openapi.yaml")
         }
-        print(lines.joined(separator: "\n") + "\n")
+        // Written unbuffered, so the logins show at once even when the output goes to a pipe or file.
+        FileHandle.standardOutput.write(Data((lines.joined(separator: "\n") + "\n\n").utf8))
     }
 }
