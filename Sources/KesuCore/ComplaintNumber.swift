@@ -30,6 +30,6 @@ public struct ComplaintNumber: Hashable, Sendable, Comparable, CustomStringConve
         calendar.timeZone = timeZone
         let c = calendar.dateComponents([.year, .month, .day], from: date)
         let y = c.year ?? 1970, m = c.month ?? 1, d = c.day ?? 1
-        return String(format: "%04d%02d%02d", y, m, d)
+        return String(y * 10_000 + m * 100 + d)
     }
 }

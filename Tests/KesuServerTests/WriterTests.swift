@@ -43,3 +43,18 @@ final class WriterTests: KesuTestCase, @unchecked Sendable {
         XCTAssertTrue(days.contains("test-59"))
     }
 }
+
+final class DateFormatTests: XCTestCase {
+    func testHandWrittenFormatMatchesFoundation() {
+        let formatter = ISO8601DateFormatter()
+        formatter.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
+        formatter.timeZone = TimeZone(identifier: "UTC")
+        var seconds = -2_208_988_800.0  // 1900-01-01
+        while seconds < 4_102_444_800 {  // 2100-01-01
+            let date = Date(timeIntervalSince1970: seconds)
+            XCTAssertEqual(KesuDateFormat.format(date), formatter.string(from: date))
+            seconds += 86_400 * 37.123_457
+        }
+        XCTAssertEqual(KesuDateFormat.format(Date(timeIntervalSince1970: 1_795_368_600.25)), "2026-11-22T17:30:00.250Z")
+    }
+}

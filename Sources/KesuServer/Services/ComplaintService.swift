@@ -201,7 +201,6 @@ package struct ComplaintService: Sendable {
                      intake.waybillNumbers.joined(separator: ","), intake.description,
                      intake.category?.rawValue ?? "", intake.requestedPriority?.rawValue ?? "",
                      givenReceivedAt.map { String($0.millis) } ?? ""]
-        return SHA256.hash(data: Data(parts.joined(separator: "\u{1F}").utf8))
-            .map { String(format: "%02x", $0) }.joined()
+        return hex(SHA256.hash(data: Data(parts.joined(separator: "\u{1F}").utf8)))
     }
 }

@@ -87,12 +87,12 @@ extension ComplaintListQuery {
         }
         if let cursor {
             let at = Date(millis: cursor.receivedAtMillis)
+            // (received_at, id) < (at, id), spelled so both databases seek the index to the cursor instead of
+            // scanning from the newest row.
+            q.filter(\.$receivedAt <= at)
             q.group(.or) { or in
                 or.filter(\.$receivedAt < at)
-                or.group(.and) { and in
-                    and.filter(\.$receivedAt == at)
-                    and.filter(\.$id < cursor.id)
-                }
+                or.filter(\.$id < cursor.id)
             }
         }
         let rows = try await q
