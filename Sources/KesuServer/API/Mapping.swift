@@ -46,15 +46,25 @@ extension Components.Schemas.OrgUnit {
 }
 
 extension Components.Schemas.Complaint {
-    /// The API form of a complaint row (customer, assignee and outlet loaded); timeline and shipments optional.
+    /// The API form of a complaint model (customer, assignee and outlet loaded); timeline and shipments optional.
     init(_ c: ComplaintModel, for actor: Actor, timeline: [ComplaintEventModel]? = nil,
          shipments: [ShipmentModel]? = nil) throws
     {
-        let customer = c.customer
-        let phone = PhoneNumber(customer.phone)
+        try self.init(ComplaintRow(c), for: actor, timeline: timeline, shipments: shipments)
+    }
+
+    /// The API form of a complaint row, as `actor` may see it.
+    init(_ c: ComplaintRow, for actor: Actor, timeline: [ComplaintEventModel]? = nil,
+         shipments: [ShipmentModel]? = nil) throws
+    {
+        let fullPhone = seesFullPhone(actor.role)
         let status: Components.Schemas.Status = try stored(c.status)
         let coreStatus = try convert(status, to: ComplaintStatus.self)
         let heldFrom = c.heldFrom.flatMap(ComplaintStatus.init(rawValue:))
+        var outlet: Components.Schemas.UnitRef?
+        if let code = c.outletCode, let name = c.outletName, let kind = c.outletKind {
+            outlet = .init(code: code, name: name, kind: try stored(kind))
+        }
         self.init(
             number: c.number,
             status: status,
@@ -63,18 +73,18 @@ extension Components.Schemas.Complaint {
             priority: try stored(c.priority),
             description: c.description,
             customer: .init(
-                name: customer.name,
-                phone: seesFullPhone(actor.role) ? customer.phone : (phone?.masked ?? "****"),
-                email: seesFullPhone(actor.role) ? customer.email : nil,
-                kind: customer.kind == "business" ? .business : .individual,
-                complaintCount: customer.complaintCount),
-            waybillNumbers: c.waybillList,
+                name: c.customerName,
+                phone: fullPhone ? c.customerPhone : (PhoneNumber(c.customerPhone)?.masked ?? "****"),
+                email: fullPhone ? c.customerEmail : nil,
+                kind: c.customerKind == "business" ? .business : .individual,
+                complaintCount: c.customerComplaintCount),
+            waybillNumbers: c.waybills,
             receivedAt: c.receivedAt,
             updatedAt: c.updatedAt,
-            assignee: c.assignee.map { .init(username: $0.username, displayName: $0.displayName) },
-            outlet: try c.outlet.map { try .init($0) },
+            assignee: c.assigneeUsername.map { .init(username: $0, displayName: c.assigneeName ?? $0) },
+            outlet: outlet,
             escalationLevel: c.escalationLevel,
-            flags: c.flagList,
+            flags: c.flags,
             heldFrom: try heldFrom.map { try convert($0) },
             allowedTransitions: try Lifecycle.allowed(from: coreStatus, heldFrom: heldFrom).map { try convert($0) },
             resolutionSummary: c.resolutionSummary,

@@ -1,5 +1,6 @@
 import FluentKit
 import Foundation
+import SQLKit
 
 /// Which complaints a user may see: everything, one outlet's, or a subtree of the organisation.
 package enum VisibilityScope: Sendable, Equatable {
@@ -65,47 +66,46 @@ extension Date {
 }
 
 extension ComplaintListQuery {
-    /// One page, newest first, with customer, assignee and outlet loaded; the cursor is set when more follow.
-    package func run(on db: any Database) async throws -> (rows: [ComplaintModel], next: ListCursor?) {
+    /// One page, newest first, in one query; the cursor is set when more follow.
+    package func run(on db: any Database) async throws -> (rows: [ComplaintRow], next: ListCursor?) {
         if let ids = complaintIDs, ids.isEmpty { return ([], nil) }
-        let q = ComplaintModel.query(on: db)
-        if let status { q.filter(\.$status == status) }
-        if let category { q.filter(\.$category == category) }
-        if let priority { q.filter(\.$priority == priority) }
-        if let channel { q.filter(\.$channel == channel) }
-        if let assigneeID { q.filter(\.$assignee.$id == assigneeID) }
-        if unassigned { q.filter(\.$assignee.$id == nil) }
-        if let outletID { q.filter(\.$outlet.$id == outletID) }
-        if let customerID { q.filter(\.$customer.$id == customerID) }
-        if let complaintIDs { q.filter(\.$id ~~ complaintIDs) }
-        if let receivedFrom { q.filter(\.$receivedAt >= receivedFrom) }
-        if let receivedTo { q.filter(\.$receivedAt < receivedTo) }
+        let sql = try db.sql
+        func column(_ name: String) -> SQLColumn { SQLColumn(name, table: "complaints") }
+        var q = ComplaintRow.select(on: sql)
+        for (name, value) in [("status", status), ("category", category), ("priority", priority), ("channel", channel)] {
+            if let value { q = q.where(column(name), .equal, SQLBind(value)) }
+        }
+        if let assigneeID { q = q.where(column("assignee_id"), .equal, SQLBind(assigneeID)) }
+        if unassigned { q = q.where(column("assignee_id"), .is, SQLLiteral.null) }
+        if let outletID { q = q.where(column("outlet_id"), .equal, SQLBind(outletID)) }
+        if let customerID { q = q.where(column("customer_id"), .equal, SQLBind(customerID)) }
+        if let complaintIDs { q = q.where(column("id"), .in, SQLGroupExpression(complaintIDs.map { SQLBind($0) })) }
+        if let receivedFrom { q = q.where(column("received_at"), .greaterThanOrEqual, SQLBind(receivedFrom)) }
+        if let receivedTo { q = q.where(column("received_at"), .lessThan, SQLBind(receivedTo)) }
         switch scope {
         case .all: break
-        case .outlet(let id): q.filter(\.$outlet.$id == id)
-        case .subtree(let path): q.filter(\.$scopePath =~ path)
+        case .outlet(let id): q = q.where(column("outlet_id"), .equal, SQLBind(id))
+        case .subtree(let path): q = q.where(column("scope_path"), .like, SQLBind(path + "%"))
         }
         if let cursor {
-            let at = Date(millis: cursor.receivedAtMillis)
             // (received_at, id) < (at, id), spelled so both databases seek the index to the cursor instead of
             // scanning from the newest row.
-            q.filter(\.$receivedAt <= at)
-            q.group(.or) { or in
-                or.filter(\.$receivedAt < at)
-                or.filter(\.$id < cursor.id)
-            }
+            let at = Date(millis: cursor.receivedAtMillis)
+            q = q.where(column("received_at"), .lessThanOrEqual, SQLBind(at))
+                .where { or in
+                    or.where(column("received_at"), .lessThan, SQLBind(at))
+                        .orWhere(column("id"), .lessThan, SQLBind(cursor.id))
+                }
         }
         let rows = try await q
-            .sort(\.$receivedAt, .descending)
-            .sort(\.$id, .descending)
+            .orderBy(SQLOrderBy(expression: column("received_at"), direction: SQLDirection.descending))
+            .orderBy(SQLOrderBy(expression: column("id"), direction: SQLDirection.descending))
             .limit(limit + 1)
-            .with(\.$customer)
-            .with(\.$assignee)
-            .with(\.$outlet)
             .all()
+            .map(ComplaintRow.init)
         guard rows.count > limit else { return (rows, nil) }
         let page = Array(rows.prefix(limit))
         let last = page[page.count - 1]
-        return (page, last.id.map { ListCursor(receivedAtMillis: last.receivedAt.millis, id: $0) })
+        return (page, ListCursor(receivedAtMillis: last.receivedAt.millis, id: last.id))
     }
 }
