@@ -25,12 +25,18 @@ package struct ComplaintService: Sendable {
         let intake = try draft.validate(now: services.clock.now())
         let key = try idempotencyKey.map(Self.checkKey)
         let fingerprint = Self.fingerprint(intake, givenReceivedAt: draft.receivedAt)
+        // Reads first, outside the one writer: SQLite serves them beside it, so the write transaction holds only
+        // what must be atomic. The key is checked again inside, for a retry racing its original.
+        if let key, let id = try await earlier(key: key, fingerprint: fingerprint, actor: actor, on: db) {
+            return try await load(id: id)
+        }
+        let known = try await lookUp(intake)
         do {
             let outcome = try await services.writer.write(on: db) { tx -> Recorded in
                 if let key, let earlier = try await self.earlier(key: key, fingerprint: fingerprint, actor: actor, on: tx) {
                     return .earlier(earlier)
                 }
-                let complaint = try await self.insert(intake, actor: actor, on: tx)
+                let complaint = try await self.insert(intake, known: known, actor: actor, on: tx)
                 let id = try complaint.requireID()
                 if let key {
                     let record = IdempotencyKeyModel()
@@ -76,24 +82,49 @@ package struct ComplaintService: Sendable {
         case earlier(UUID)
     }
 
-    private func insert(_ intake: ValidIntake, actor: Actor, on tx: any Database) async throws -> ComplaintModel {
+    /// What intake reads before it writes: the customer if known, whether this is a repeat, the shipments, and
+    /// where the complaint goes.
+    private struct KnownFacts: Sendable {
+        var customer: CustomerModel?
+        var isRepeat: Bool
+        var itemKinds: [String]
+        var outlet: OrgUnitModel?
+        var scopePath: String
+    }
+
+    private func lookUp(_ intake: ValidIntake) async throws -> KnownFacts {
+        let customer = try await CustomerModel.query(on: db).filter(\.$phone == intake.phone.digits).first()
+        let isRepeat = try await ComplaintStore.hasPrior(
+            customerID: customer?.id, waybills: intake.waybillNumbers,
+            since: intake.receivedAt.addingTimeInterval(-30 * 86_400), on: db)
+        let shipments = intake.waybillNumbers.isEmpty ? [] : try await ShipmentModel.query(on: db)
+            .filter(\.$waybill ~~ intake.waybillNumbers).all()
+        let outlet = try await routeOutlet(for: intake.category, shipments: shipments, on: db)
+        let scopePath: String
+        if let outlet { scopePath = outlet.path } else { scopePath = try await OrgStore.rootPath(on: db) }
+        return KnownFacts(customer: customer, isRepeat: isRepeat, itemKinds: shipments.map(\.itemKind), outlet: outlet,
+                          scopePath: scopePath)
+    }
+
+    private func insert(_ intake: ValidIntake, known: KnownFacts, actor: Actor, on tx: any Database) async throws
+        -> ComplaintModel
+    {
         let now = services.now()
         let receivedAt = intake.receivedAt.roundedToMillis
-        let customer = try await CustomerStore.matchOrCreate(
-            phone: intake.phone.digits, name: intake.customerName, email: intake.email, id: services.ids.next(),
-            now: now, on: tx)
+        let customer: CustomerModel
+        if let found = known.customer, intake.email == nil || intake.email == found.email {
+            customer = found
+        } else {
+            customer = try await CustomerStore.matchOrCreate(
+                phone: intake.phone.digits, name: intake.customerName, email: intake.email, id: services.ids.next(),
+                now: now, on: tx)
+        }
         let customerID = try customer.requireID()
-        let isRepeat = try await ComplaintStore.hasPrior(
-            customerID: customerID, waybills: intake.waybillNumbers, since: receivedAt.addingTimeInterval(-30 * 86_400),
-            on: tx)
-        let shipments = intake.waybillNumbers.isEmpty ? [] : try await ShipmentModel.query(on: tx)
-            .filter(\.$waybill ~~ intake.waybillNumbers).all()
         let assessment = PriorityRules.assess(
             requested: intake.requestedPriority, channel: intake.channel, description: intake.description,
-            isRepeat: isRepeat, itemKinds: shipments.map(\.itemKind))
-        let outlet = try await routeOutlet(for: intake.category, shipments: shipments, on: tx)
-        let scopePath: String
-        if let outlet { scopePath = outlet.path } else { scopePath = try await OrgStore.rootPath(on: tx) }
+            isRepeat: known.isRepeat, itemKinds: known.itemKinds)
+        let outlet = known.outlet
+        let scopePath = known.scopePath
         let day = ComplaintNumber.dayKey(of: receivedAt, in: services.config.timeZone)
         let sequence = try await NumberSequence.reserve(day: day, on: tx)
 

@@ -37,13 +37,14 @@ package enum ComplaintStore {
     }
 
     /// Whether an earlier complaint exists on one of these waybills, or from this customer since `since`.
-    package static func hasPrior(customerID: UUID, waybills: [String], since: Date, on db: any Database)
+    package static func hasPrior(customerID: UUID?, waybills: [String], since: Date, on db: any Database)
         async throws -> Bool
     {
         if !waybills.isEmpty {
             let onWaybill = try await ComplaintWaybillModel.query(on: db).filter(\.$waybill ~~ waybills).first()
             if onWaybill != nil { return true }
         }
+        guard let customerID else { return false }
         let recent = try await ComplaintModel.query(on: db)
             .filter(\.$customer.$id == customerID)
             .filter(\.$receivedAt >= since)
