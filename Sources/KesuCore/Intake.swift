@@ -72,9 +72,7 @@ extension ComplaintDraft {
         }
         var waybills: [String] = []
         for raw in waybillNumbers {
-            let w = raw.trimmed.uppercased()
-            guard IntakeLimits.waybillLength.contains(w.count), w.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber) })
-            else {
+            guard let w = WaybillNumber.normalise(raw) else {
                 problems.add("waybillNumbers", "\(raw.prefix(40)) is not a waybill number (6–32 letters and digits)")
                 continue
             }
@@ -153,17 +151,16 @@ public enum PriorityRules {
             raise(to: .p1, "forwarded by the regulator (申诉转办)")
             flags.insert("regulator")
         }
-        if let w = regulatorWords.first(where: description.contains) {
-            raise(to: .p1, "customer mentions the regulator (\(w))")
-            flags.insert("regulator_risk")
-        }
-        if let w = mediaWords.first(where: description.contains) {
-            raise(to: .p1, "customer mentions the media (\(w))")
-            flags.insert("media_risk")
-        }
-        if let w = lawsuitWords.first(where: description.contains) {
-            raise(to: .p1, "customer threatens a lawsuit (\(w))")
-            flags.insert("media_risk")
+        let threats: [(words: [String], what: String, flag: String)] = [
+            (regulatorWords, "customer mentions the regulator", "regulator_risk"),
+            (mediaWords, "customer mentions the media", "media_risk"),
+            (lawsuitWords, "customer threatens a lawsuit", "media_risk"),
+        ]
+        for threat in threats {
+            if let w = threat.words.first(where: description.contains) {
+                raise(to: .p1, "\(threat.what) (\(w))")
+                flags.insert(threat.flag)
+            }
         }
         if let kind = itemKinds.first(where: perishableKinds.contains) {
             raise(to: .p2, "perishable or medicine item (\(kind))")
@@ -174,5 +171,16 @@ public enum PriorityRules {
             flags.insert("repeat")
         }
         return PriorityAssessment(priority: priority, reasons: reasons, flags: flags)
+    }
+}
+
+/// 运单号 — a waybill number as Kesu stores it: 6–32 ASCII letters and digits, upper-cased.
+public enum WaybillNumber {
+    /// The stored form of `raw`, or nil when it is not a waybill number.
+    public static func normalise(_ raw: String) -> String? {
+        let w = raw.trimmed.uppercased()
+        guard IntakeLimits.waybillLength.contains(w.count), w.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber) })
+        else { return nil }
+        return w
     }
 }

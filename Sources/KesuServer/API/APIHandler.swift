@@ -82,26 +82,34 @@ package struct APIHandler: APIProtocol {
             }
             query.cursor = parsed
         }
+        // A filter naming nobody (unknown user, outlet or phone) matches nothing.
+        let nothing = Operations.ListComplaints.Output.ok(.init(body: .json(.init(items: []))))
         if let assignee = q.assignee {
             if assignee == "none" {
                 query.unassigned = true
             } else {
-                let user = try await UserModel.query(on: db).filter(\.$username == assignee).first()
-                query.assigneeID = user?.id ?? UUID()
+                guard let user = try await UserModel.query(on: db).filter(\.$username == assignee).first() else {
+                    return nothing
+                }
+                query.assigneeID = user.id
             }
         }
         if let outlet = q.outlet {
-            query.outletID = try await OrgStore.find(code: outlet, on: db)?.id ?? UUID()
+            guard let unit = try await OrgStore.find(code: outlet, on: db) else { return nothing }
+            query.outletID = unit.id
         }
         if let waybill = q.waybill {
-            query.complaintIDs = try await ComplaintStore.complaintIDs(waybill: waybill.trimmed.uppercased(), on: db)
+            guard let number = WaybillNumber.normalise(waybill) else { return nothing }
+            query.complaintIDs = try await ComplaintStore.complaintIDs(waybill: number, on: db)
         }
         if let phone = q.phone {
             guard let number = PhoneNumber(phone) else {
                 throw KesuError.invalid("phone is not a phone number.", fields: ["phone": ["malformed"]])
             }
-            query.customerID = try await CustomerModel.query(on: db).filter(\.$phone == number.digits).first()?.id
-                ?? UUID()
+            guard let customer = try await CustomerModel.query(on: db).filter(\.$phone == number.digits).first() else {
+                return nothing
+            }
+            query.customerID = customer.id
         }
         let (rows, next) = try await query.run(on: db)
         let items = try rows.map { try Components.Schemas.Complaint($0, for: actor) }

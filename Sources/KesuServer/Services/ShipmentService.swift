@@ -50,8 +50,7 @@ package struct ShipmentService: Sendable {
 
     /// The waybill number in its stored form, or a 400.
     package static func normalise(_ waybill: String) throws -> String {
-        let w = waybill.trimmed.uppercased()
-        guard IntakeLimits.waybillLength.contains(w.count), w.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber) }) else {
+        guard let w = WaybillNumber.normalise(waybill) else {
             throw KesuError.invalid("\(waybill.prefix(40)) is not a waybill number (6–32 letters and digits).",
                                     fields: ["waybill": ["malformed"]])
         }
