@@ -89,9 +89,10 @@ extension ComplaintDraft {
             problems.add("receivedAt", "lies in the future")
         }
         try problems.throwIfAny("The complaint cannot be recorded")
+        guard let phone else { throw KesuError.invalid("customer.phone is missing") }
         let guessed = category == nil ? CategoryRules.suggest(for: text) : nil
         return ValidIntake(
-            channel: channel, customerName: name, phone: phone!, email: email, waybillNumbers: waybills,
+            channel: channel, customerName: name, phone: phone, email: email, waybillNumbers: waybills,
             description: text, category: category ?? guessed, categorySuggested: guessed != nil,
             requestedPriority: priority, receivedAt: receivedAt ?? now)
     }

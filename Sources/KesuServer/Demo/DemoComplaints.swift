@@ -50,7 +50,7 @@ struct DemoComplaints {
         let prefixes = ["138", "139", "158", "159", "186", "187", "188", "136", "137", "135", "150", "151"]
         var phones: [String] = []
         for _ in 0..<n {
-            phones.append(prefixes.randomElement(using: &rng)! + String(format: "%08d", Int.random(in: 0..<100_000_000, using: &rng)))
+            phones.append(rng.pick(prefixes) + String(format: "%08d", Int.random(in: 0..<100_000_000, using: &rng)))
         }
         let services = app.kesu
         let now = services.now()
@@ -58,7 +58,7 @@ struct DemoComplaints {
         for chunk in phones.chunked(500) {
             var built: [[any Encodable & Sendable]] = []
             for phone in chunk {
-                let name = String(DemoText.surnames.randomElement(using: &rng)!) + DemoText.givenNames.randomElement(using: &rng)!
+                let name = String(rng.pick(DemoText.surnames)) + rng.pick(DemoText.givenNames)
                 let kind = Int.random(in: 0..<20, using: &rng) == 0 ? "business" : "individual"
                 built.append([services.ids.next(), phone, name, String?.none, kind, 0, now])
             }
@@ -87,18 +87,18 @@ struct DemoComplaints {
             // Spread evenly over the period, newest last, with a little jitter.
             let age = Double(spreadDays) * 86_400 * (1 - (Double(index) + Double.random(in: 0..<1, using: &rng)) / Double(total))
             let receivedAt = now.addingTimeInterval(-age).roundedToMillis
-            let category = categories[index % categories.count == 0 ? Int.random(in: 0..<categories.count, using: &rng)
-                                                                    : index % categories.count]
+            // The first few cover every category, channel and status; the rest are drawn at random.
+            let category = index < categories.count ? categories[index] : rng.pick(categories)
             let channel = index < channels.count ? channels[index] : weightedChannel()
             let stage = stageFor(index: index, ageDays: age / 86_400)
             let status = stage.status
-            let outlet = outlets.randomElement(using: &rng)!
+            let outlet = rng.pick(outlets)
             let handler = stage.reached >= 1 ? handlers.randomElement(using: &rng) : nil
-            var description = DemoText.descriptions[category]!.randomElement(using: &rng)!
+            var description = rng.pick(DemoText.descriptions[category] ?? DemoText.descriptions[.other] ?? ["其他问题"])
             var priority = Priority.p3
             var flags: [String] = []
             if Int.random(in: 0..<12, using: &rng) == 0 {
-                let threat = DemoText.threats.randomElement(using: &rng)!
+                let threat = rng.pick(DemoText.threats)
                 if !threat.isEmpty {
                     description += threat
                     priority = .p1
@@ -111,7 +111,7 @@ struct DemoComplaints {
             }
             let waybill = "KD" + String(batchBase &+ UInt64(index))
             let closed = status == .closed
-            let itemKind = DemoText.itemKinds.randomElement(using: &rng)!
+            let itemKind = rng.pick(DemoText.itemKinds)
             if itemKind == "fresh_food" || itemKind == "medicine", priority < .p2 {
                 priority = .p2
                 flags.append("perishable")
@@ -121,9 +121,9 @@ struct DemoComplaints {
                 category: category, priority: priority, description: description,
                 customerID: customers[Int.random(in: 0..<customers.count, using: &rng)],
                 assigneeID: handler?.id, outlet: outlet, flags: flags, waybill: waybill,
-                closure: closed ? (DemoText.summaries.randomElement(using: &rng)!,
-                                   ResponsibleParty.allCases.randomElement(using: &rng)!.rawValue,
-                                   DemoText.rootCauses.randomElement(using: &rng)!) : nil,
+                closure: closed ? (rng.pick(DemoText.summaries),
+                                   rng.pick(ResponsibleParty.allCases).rawValue,
+                                   rng.pick(DemoText.rootCauses)) : nil,
                 ids: ids)
             // Shipment and tracking, all before the complaint.
             let fee = Int64(Int.random(in: 8...30, using: &rng) * 100)
@@ -144,11 +144,11 @@ struct DemoComplaints {
                 if k == 0 {
                     at = min(at.addingTimeInterval(300), now)
                     batch.addEvent(ids.next(), id, at, handler?.id, actorName, "reply", true,
-                                   DemoText.replies.randomElement(using: &rng)!, nil, nil)
+                                   rng.pick(DemoText.replies), nil, nil)
                     batch.setFirstReply(at)
                 } else if k == 1 {
                     batch.addEvent(ids.next(), id, at, handler?.id, actorName, "note", false,
-                                   DemoText.notes.randomElement(using: &rng)!, nil, nil)
+                                   rng.pick(DemoText.notes), nil, nil)
                 }
             }
             if let held = stage.heldFrom {
