@@ -44,27 +44,13 @@ package struct AuthService: Sendable {
     package func authenticate(bearer: String, on db: any Database) async throws -> Actor {
         let invalid = KesuError(.unauthenticated, "The token is not valid (unknown, expired or revoked).")
         guard bearer.count < 200,
-              let token = try await AuthTokenModel.query(on: db)
-                  .join(UserModel.self, on: \AuthTokenModel.$user.$id == \UserModel.$id)
-                  .join(OrgUnitModel.self, on: \UserModel.$unit.$id == \OrgUnitModel.$id)
-                  .filter(\.$tokenHash == Self.digest(bearer))
-                  .first(),
-              token.revokedAt == nil, token.expiresAt > app.kesu.clock.now()
+              let session = try await TokenSession.find(hash: Self.digest(bearer), on: db),
+              !session.revoked, session.expiresAt > app.kesu.clock.now(), session.active,
+              let role = Role(rawValue: session.role), let kind = UnitKind(rawValue: session.unitKind)
         else { throw invalid }
-        let user = try token.joined(UserModel.self)
-        guard user.active else { throw invalid }
-        user.$unit.value = try token.joined(OrgUnitModel.self)
-        return try Self.actor(for: user, tokenID: token.id)
-    }
-
-    /// The actor for a loaded user (with its unit).
-    package static func actor(for user: UserModel, tokenID: UUID?) throws -> Actor {
-        guard let role = Role(rawValue: user.role), let kind = UnitKind(rawValue: user.unit.kind) else {
-            throw KesuError(.internalError, "user \(user.username) has an unknown role or unit kind")
-        }
-        return Actor(userID: try user.requireID(), username: user.username, displayName: user.displayName, role: role,
-                     unitID: try user.unit.requireID(), unitKind: kind, unitPath: UnitPath(rawValue: user.unit.path),
-                     tokenID: tokenID)
+        return Actor(userID: session.userID, username: session.username, displayName: session.displayName, role: role,
+                     unitID: session.unitID, unitKind: kind, unitPath: UnitPath(rawValue: session.unitPath),
+                     tokenID: session.tokenID)
     }
 
     /// Revokes one token, or every live token of a user; returns how many.
