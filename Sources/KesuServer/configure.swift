@@ -3,6 +3,7 @@ import Fluent
 import FluentPostgresDriver
 import FluentSQLiteDriver
 import Foundation
+import Leaf
 import KesuCore
 import KesuStore
 import Vapor
@@ -29,6 +30,8 @@ package func configure(_ app: Application, config: AppConfig, clock: any KesuCor
     app.middleware = .init()
     app.middleware.use(RouteLoggingMiddleware(logLevel: .debug))
     app.middleware.use(APIErrorMiddleware())
+    app.middleware.use(FileMiddleware(publicDirectory: app.directory.publicDirectory))
+    app.views.use(.leaf)
     try routes(app)
 
     app.asyncCommands.use(DemoDataCommand(), as: "demo-data")

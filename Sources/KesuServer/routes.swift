@@ -27,6 +27,11 @@ package func routes(_ app: Application) throws {
         Response(status: .ok, headers: ["Content-Type": "application/yaml; charset=utf-8"], body: .init(data: document))
     }
 
+    // Staff pages: server-rendered, with security headers and errors shown as pages.
+    let pages = app.grouped(PageSecurityMiddleware()).grouped(WebErrorMiddleware())
+    try pages.register(collection: LoginController(throttle: LoginThrottle()))
+    try pages.grouped(WebAuthMiddleware()).register(collection: ComplaintPagesController())
+
     let api = app.grouped(BodyLimitMiddleware(maxBytes: app.kesu.config.maxBodyBytes)).grouped(AuthMiddleware())
     let transport = VaporTransport(routesBuilder: api)
     try APIHandler(app: app).registerHandlers(

@@ -1,0 +1,201 @@
+import Fluent
+import Foundation
+import KesuCore
+import KesuStore
+import Vapor
+
+/// 工单列表 and the complaint page, with the actions legal in the complaint's state.
+struct ComplaintPagesController: RouteCollection {
+    func boot(routes: any RoutesBuilder) throws {
+        routes.get { req in req.redirect(to: "/complaints") }
+        routes.get("complaints", use: queue)
+        routes.get("complaints", ":number", use: show)
+        routes.post("complaints", ":number", "transition", use: transition)
+        routes.post("complaints", ":number", "notes", use: note)
+        routes.post("complaints", ":number", "take", use: take)
+    }
+
+    // MARK: Queue
+
+    @Sendable func queue(req: Request) async throws -> Response {
+        let actor = try RequestContext.requireActor()
+        try Permission.viewComplaints.require(actor.role)
+        let language = WebSession.language(req)
+        let t = language.strings
+        struct Filters: Decodable {
+            var view: String?, status: String?, category: String?, priority: String?, channel: String?, q: String?
+            var cursor: String?
+        }
+        let f = try req.query.decode(Filters.self)
+        let view = f.view ?? "all"
+        var query = ComplaintListQuery()
+        query.scope = ComplaintService.scope(of: actor)
+        query.limit = 50
+        switch view {
+        case "mine": query.assigneeID = actor.userID
+        case "unassigned": query.unassigned = true
+        case "urgent": query.priority = Priority.p1.rawValue
+        case "team" where actor.unitKind == .outlet: query.outletID = actor.unitID
+        default: break
+        }
+        query.status = f.status.flatMap(ComplaintStatus.init(rawValue:))?.rawValue
+        query.category = f.category.flatMap(ComplaintCategory.init(rawValue:))?.rawValue
+        query.channel = f.channel.flatMap(KesuCore.Channel.init(rawValue:))?.rawValue
+        if let p = f.priority.flatMap(Priority.init(rawValue:)) { query.priority = p.rawValue }
+        query.cursor = f.cursor.flatMap(ListCursor.init(token:))
+        let q = (f.q ?? "").trimmed
+        var matchesNothing = false
+        if !q.isEmpty {
+            if let number = ComplaintNumber(q) {
+                // A complaint number goes straight to its page.
+                return req.redirect(to: "/complaints/\(number.rawValue)")
+            } else if let phone = PhoneNumber(q) {
+                let customer = try await CustomerModel.query(on: req.db).filter(\.$phone == phone.digits).first()
+                if let id = customer?.id { query.customerID = id } else { matchesNothing = true }
+            } else if let waybill = WaybillNumber.normalise(q) {
+                query.complaintIDs = try await ComplaintStore.complaintIDs(waybill: waybill, on: req.db)
+            } else {
+                matchesNothing = true
+            }
+        }
+        let (rows, next) = matchesNothing ? ([], nil) : try await query.run(on: req.db)
+        let format = PageFormat(language: language, timeZone: req.application.kesu.config.timeZone)
+        let now = req.application.kesu.clock.now()
+        let queueRows = rows.map { row in
+            let status = ComplaintStatus(rawValue: row.status) ?? .received
+            let due = format.due(receivedAt: row.receivedAt, open: status.isOpen && status != .followUp, now: now)
+            return QueueRow(
+                number: row.number, customer: row.customerName,
+                phone: PhoneNumber(row.customerPhone)?.masked ?? "****", waybill: row.waybills.first ?? "—",
+                category: row.category.flatMap(ComplaintCategory.init(rawValue:)).map(language.name(of:)) ?? "—",
+                priority: row.priority, urgent: row.priority == Priority.p1.rawValue,
+                status: language.name(of: status), assignee: row.assigneeName ?? (t["none"] ?? ""),
+                age: format.duration(now.timeIntervalSince(row.receivedAt)), due: due.state, dueText: due.text)
+        }
+        func url(cursor: String?) -> String {
+            var items: [URLQueryItem] = [URLQueryItem(name: "view", value: view)]
+            for (k, v) in [("status", f.status), ("category", f.category), ("priority", f.priority),
+                           ("channel", f.channel), ("q", f.q)] where !(v ?? "").isEmpty {
+                items.append(URLQueryItem(name: k, value: v))
+            }
+            if let cursor { items.append(URLQueryItem(name: "cursor", value: cursor)) }
+            var c = URLComponents()
+            c.path = "/complaints"
+            c.queryItems = items
+            return c.string ?? "/complaints"
+        }
+        func choices<T: RawRepresentable>(_ all: [T], selected: String?, label: (T) -> String) -> [Choice]
+        where T.RawValue == String {
+            [Choice(value: "", label: t["any"] ?? "", selected: (selected ?? "").isEmpty)]
+                + all.map { Choice(value: $0.rawValue, label: label($0), selected: $0.rawValue == selected) }
+        }
+        let views = ["all", "mine", "team", "unassigned", "urgent"].map {
+            Choice(value: $0, label: t[$0] ?? $0, selected: $0 == view)
+        }
+        let page = QueuePage(
+            chrome: Pages.chrome(req, title: t["queue"] ?? "", actor: actor), view: view, views: views,
+            statuses: choices(ComplaintStatus.allCases, selected: f.status, label: language.name(of:)),
+            categories: choices(ComplaintCategory.allCases, selected: f.category, label: language.name(of:)),
+            priorities: choices(Priority.allCases, selected: f.priority, label: \.rawValue),
+            channels: choices(KesuCore.Channel.allCases, selected: f.channel, label: \.rawValue),
+            q: q, rows: queueRows, nextURL: next.map { url(cursor: $0.token) },
+            firstURL: query.cursor == nil ? nil : url(cursor: nil))
+        return try await req.view.render("complaints/queue", page).encodeResponse(for: req)
+    }
+
+    // MARK: One complaint
+
+    @Sendable func show(req: Request) async throws -> View {
+        let actor = try RequestContext.requireActor()
+        let number = req.parameters.get("number") ?? ""
+        let service = ComplaintService(services: req.application.kesu, db: req.db)
+        let complaint = try await service.visible(number, to: actor)
+        let row = try ComplaintRow(complaint)
+        let timeline = try await ComplaintStore.timeline(of: row.id, on: req.db)
+        let shipments = try await ShipmentService.load(waybills: row.waybills, on: req.db)
+        let language = WebSession.language(req)
+        let t = language.strings
+        let format = PageFormat(language: language, timeZone: req.application.kesu.config.timeZone)
+        let status = ComplaintStatus(rawValue: row.status) ?? .received
+        let heldFrom = row.heldFrom.flatMap(ComplaintStatus.init(rawValue:))
+        let due = format.due(receivedAt: row.receivedAt, open: status.isOpen && status != .followUp,
+                             now: req.application.kesu.clock.now())
+        let canWork = actor.role.may(.workComplaints)
+        let transitions = canWork ? Lifecycle.allowed(from: status, heldFrom: heldFrom).map {
+            Choice(value: $0.rawValue, label: language.name(of: $0), selected: false)
+        } : []
+        let page = ComplaintPage(
+            chrome: Pages.chrome(req, title: "\(row.number) · \(t["app"] ?? "")", actor: actor),
+            number: row.number, status: language.name(of: status), priority: row.priority,
+            urgent: row.priority == Priority.p1.rawValue,
+            category: row.category.flatMap(ComplaintCategory.init(rawValue:)).map(language.name(of:)) ?? "—",
+            channel: row.channel, receivedAt: format.time(row.receivedAt), escalation: row.escalationLevel,
+            flags: row.flags, description: row.description, customer: row.customerName,
+            phone: seesFullPhone(actor.role) ? row.customerPhone : (PhoneNumber(row.customerPhone)?.masked ?? "****"),
+            customerComplaints: row.customerComplaintCount, assignee: row.assigneeName ?? (t["none"] ?? ""),
+            outlet: row.outletName ?? (t["none"] ?? ""), dueText: due.text, due: due.state,
+            transitions: transitions, needsClosure: transitions.contains { $0.value == ComplaintStatus.closed.rawValue },
+            timeline: timeline.map { event in
+                let change = event.afterFields.map { after in
+                    after.sorted { $0.key < $1.key }.map { "\($0.key): \(event.beforeFields?[$0.key] ?? "—") → \($0.value)" }
+                        .joined(separator: "; ")
+                }
+                let text = [event.note, change].compactMap { $0 }.filter { !$0.isEmpty }.joined(separator: " · ")
+                return TimelineItem(at: format.time(event.at), actor: event.actorName ?? "—", kind: event.kind,
+                                    text: text, isInternal: !event.customerVisible)
+            },
+            shipments: shipments.map { s in
+                ShipmentCard(
+                    waybill: s.waybill, fee: Self.yuan(s.serviceFeeFen), insured: s.insuredValueFen.map(Self.yuan) ?? "—",
+                    itemKind: s.itemKind, route: "\(s.origin?.name ?? "—") → \(s.destination?.name ?? "—")",
+                    tracking: s.events.sorted { $0.at > $1.at }.map {
+                        TrackingItem(at: format.time($0.at), kind: $0.kind,
+                                     text: [$0.description, $0.location].compactMap { $0 }.joined(separator: " · "))
+                    })
+            })
+        return try await req.view.render("complaints/show", page)
+    }
+
+    @Sendable func transition(req: Request) async throws -> Response {
+        try WebSession.checkCSRF(req)
+        let actor = try RequestContext.requireActor()
+        struct Form: Decodable {
+            var to: String, note: String?, resolutionSummary: String?, responsibleParty: String?, rootCause: String?
+        }
+        let form = try req.content.decode(Form.self)
+        guard let to = ComplaintStatus(rawValue: form.to) else { throw KesuError.invalid("Unknown status \(form.to.prefix(30)).") }
+        let number = req.parameters.get("number") ?? ""
+        let request = TransitionRequest(
+            to: to, note: form.note, resolutionSummary: form.resolutionSummary.flatMap { $0.isEmpty ? nil : $0 },
+            responsibleParty: form.responsibleParty.flatMap(ResponsibleParty.init(rawValue:)),
+            rootCause: form.rootCause.flatMap { $0.isEmpty ? nil : $0 })
+        let complaint = try await ComplaintService(services: req.application.kesu, db: req.db)
+            .transition(number, request, by: actor)
+        return req.redirect(to: "/complaints/\(complaint.number)")
+    }
+
+    @Sendable func note(req: Request) async throws -> Response {
+        try WebSession.checkCSRF(req)
+        let actor = try RequestContext.requireActor()
+        struct Form: Decodable { var body: String, visible: String? }
+        let form = try req.content.decode(Form.self)
+        let number = req.parameters.get("number") ?? ""
+        _ = try await ComplaintService(services: req.application.kesu, db: req.db)
+            .addNote(number, body: form.body, customerVisible: form.visible == "1", by: actor)
+        return req.redirect(to: "/complaints/\(number)")
+    }
+
+    @Sendable func take(req: Request) async throws -> Response {
+        try WebSession.checkCSRF(req)
+        let actor = try RequestContext.requireActor()
+        let number = req.parameters.get("number") ?? ""
+        _ = try await ComplaintService(services: req.application.kesu, db: req.db)
+            .change(number, ComplaintChange(assignee: actor.username), by: actor)
+        return req.redirect(to: "/complaints/\(number)")
+    }
+
+    static func yuan(_ fen: Int64) -> String {
+        let cents = fen % 100
+        return "¥\(fen / 100).\(cents < 10 ? "0" : "")\(cents)"
+    }
+}

@@ -1,0 +1,121 @@
+import Fluent
+import Foundation
+import KesuCore
+import Vapor
+
+/// 登录 — log in and out of the staff pages, and switch language.
+struct LoginController: RouteCollection {
+    let throttle: LoginThrottle
+
+    func boot(routes: any RoutesBuilder) throws {
+        routes.get("login", use: page)
+        routes.post("login", use: login)
+        routes.get("lang", ":code", use: switchLanguage)
+        routes.grouped(WebAuthMiddleware()).post("logout", use: logout)
+    }
+
+    @Sendable func page(req: Request) async throws -> View {
+        try await render(req, next: Self.safeNext(try? req.query.get(String.self, at: "next")), error: nil, username: "")
+    }
+
+    @Sendable func login(req: Request) async throws -> Response {
+        struct Form: Decodable {
+            var username: String?
+            var password: String?
+            var next: String?
+        }
+        let form = try req.content.decode(Form.self)
+        let username = (form.username ?? "").trimmed
+        let next = Self.safeNext(form.next)
+        let key = (req.remoteAddress?.ipAddress ?? "?") + "|" + username.lowercased()
+        let now = req.application.kesu.clock.now()
+        let t = WebSession.language(req).strings
+        if throttle.isLocked(key, now: now) {
+            let view = try await render(req, next: next, error: t["too_many"], username: username)
+            let response = try await view.encodeResponse(status: .tooManyRequests, for: req)
+            return response
+        }
+        let auth = AuthService(app: req.application)
+        guard let user = try? await auth.login(username: username, password: form.password ?? "", on: req.db) else {
+            throttle.fail(key, now: now)
+            return try await render(req, next: next, error: t["wrong_login"], username: username)
+                .encodeResponse(status: .unauthorized, for: req)
+        }
+        throttle.succeed(key)
+        let (token, expires) = try await auth.issueToken(for: user, on: req.db)
+        let response = req.redirect(to: next, redirectType: .normal)
+        response.cookies[WebSession.cookie] = WebSession.cookie(for: token, expires: expires, on: req)
+        return response
+    }
+
+    @Sendable func logout(req: Request) async throws -> Response {
+        try WebSession.checkCSRF(req)
+        let actor = try RequestContext.requireActor()
+        if let tokenID = actor.tokenID { _ = try await AuthService(app: req.application).revoke(tokenID: tokenID, on: req.db) }
+        let response = req.redirect(to: "/login")
+        response.cookies[WebSession.cookie] = HTTPCookies.Value(string: "", expires: Date(timeIntervalSince1970: 0),
+                                                                 path: "/", isHTTPOnly: true, sameSite: .lax)
+        return response
+    }
+
+    @Sendable func switchLanguage(req: Request) async throws -> Response {
+        let language = Language(rawValue: req.parameters.get("code") ?? "") ?? .zh
+        let back = Self.safeNext(try? req.query.get(String.self, at: "next"))
+        let response = req.redirect(to: back)
+        response.cookies[WebSession.languageCookie] = HTTPCookies.Value(
+            string: language.rawValue, expires: Date().addingTimeInterval(365 * 86_400), path: "/",
+            isSecure: WebSession.isSecure(req), isHTTPOnly: true, sameSite: .lax)
+        return response
+    }
+
+    private func render(_ req: Request, next: String, error: String?, username: String) async throws -> View {
+        let chrome = Pages.chrome(req, title: WebSession.language(req).strings["login"] ?? "", actor: nil)
+        return try await req.view.render("auth/login", LoginPage(chrome: chrome, next: next, error: error, username: username))
+    }
+
+    /// Only a path on this site may be the place to go back to.
+    static func safeNext(_ next: String?) -> String {
+        guard let next, next.hasPrefix("/"), !next.hasPrefix("//"), !next.contains("\\"), next.count < 500 else {
+            return "/complaints"
+        }
+        return next
+    }
+}
+
+/// What the staff pages share.
+enum Pages {
+    static func chrome(_ req: Request, title: String, actor: Actor?) -> PageChrome {
+        let language = WebSession.language(req)
+        let csrf = (req.cookies[WebSession.cookie]?.string).map(WebSession.csrfToken(for:))
+        return PageChrome(title: title, t: language.strings, lang: language.rawValue,
+                          otherLang: language == .zh ? "en" : "zh", user: actor?.displayName,
+                          csrf: actor == nil ? nil : csrf)
+    }
+}
+
+/// Renders errors on staff pages as pages, in the user's language, with the status they call for.
+struct WebErrorMiddleware: AsyncMiddleware {
+    func respond(to request: Request, chainingTo next: any AsyncResponder) async throws -> Response {
+        do {
+            return try await next.respond(to: request)
+        } catch {
+            let kesuError = APIErrorMiddleware.classify(error)
+            let status = APIErrorMiddleware.status(for: kesuError.code)
+            if status == .internalServerError {
+                request.logger.error("page failed: \(String(reflecting: kesuError.cause ?? error))")
+            }
+            let t = WebSession.language(request).strings
+            let heading = switch status {
+            case .forbidden: t["forbidden"] ?? ""
+            case .notFound: t["not_found"] ?? ""
+            default: t["error"] ?? ""
+            }
+            let page = ErrorPage(chrome: Pages.chrome(request, title: heading, actor: RequestContext.actor),
+                                 status: Int(status.code), heading: heading,
+                                 message: status == .forbidden && kesuError.code == .forbidden
+                                    && kesuError.message.contains("another unit") ? (t["forbidden_text"] ?? "")
+                                    : kesuError.message)
+            return try await request.view.render("error", page).encodeResponse(status: status, for: request)
+        }
+    }
+}

@@ -1,0 +1,147 @@
+import Foundation
+import KesuCore
+import KesuStore
+
+/// What every staff page shows: its title, the words of its language, the user, and the form token.
+struct PageChrome: Encodable {
+    var title: String
+    var t: [String: String]
+    var lang: String
+    var otherLang: String
+    var user: String?
+    var csrf: String?
+}
+
+struct LoginPage: Encodable {
+    var chrome: PageChrome
+    var next: String
+    var error: String?
+    var username: String
+}
+
+struct ErrorPage: Encodable {
+    var chrome: PageChrome
+    var status: Int
+    var heading: String
+    var message: String
+}
+
+/// One row of the queue (工单列表).
+struct QueueRow: Encodable {
+    var number: String
+    var customer: String
+    var phone: String
+    var waybill: String
+    var category: String
+    var priority: String
+    var urgent: Bool
+    var status: String
+    var assignee: String
+    var age: String
+    /// `ok`, `warn` or `late`: how near the resolution deadline is.
+    var due: String
+    var dueText: String
+}
+
+struct Choice: Encodable {
+    var value: String
+    var label: String
+    var selected: Bool
+}
+
+struct QueuePage: Encodable {
+    var chrome: PageChrome
+    var view: String
+    var views: [Choice]
+    var statuses: [Choice]
+    var categories: [Choice]
+    var priorities: [Choice]
+    var channels: [Choice]
+    var q: String
+    var rows: [QueueRow]
+    var nextURL: String?
+    var firstURL: String?
+}
+
+struct TimelineItem: Encodable {
+    var at: String
+    var actor: String
+    var kind: String
+    var text: String
+    var isInternal: Bool
+}
+
+struct TrackingItem: Encodable {
+    var at: String
+    var kind: String
+    var text: String
+}
+
+struct ShipmentCard: Encodable {
+    var waybill: String
+    var fee: String
+    var insured: String
+    var itemKind: String
+    var route: String
+    var tracking: [TrackingItem]
+}
+
+struct ComplaintPage: Encodable {
+    var chrome: PageChrome
+    var number: String
+    var status: String
+    var priority: String
+    var urgent: Bool
+    var category: String
+    var channel: String
+    var receivedAt: String
+    var escalation: Int
+    var flags: [String]
+    var description: String
+    var customer: String
+    var phone: String
+    var customerComplaints: Int
+    var assignee: String
+    var outlet: String
+    var dueText: String
+    var due: String
+    var transitions: [Choice]
+    var needsClosure: Bool
+    var timeline: [TimelineItem]
+    var shipments: [ShipmentCard]
+}
+
+/// Formats times and ages the way the pages show them, in the company's time zone.
+struct PageFormat {
+    let language: Language
+    let timeZone: TimeZone
+
+    func time(_ date: Date) -> String {
+        var calendar = Calendar(identifier: .gregorian)
+        calendar.timeZone = timeZone
+        let c = calendar.dateComponents([.year, .month, .day, .hour, .minute], from: date)
+        func two(_ n: Int?) -> String { let v = n ?? 0; return v < 10 ? "0\(v)" : "\(v)" }
+        return "\(c.year ?? 0)-\(two(c.month))-\(two(c.day)) \(two(c.hour)):\(two(c.minute))"
+    }
+
+    func duration(_ seconds: TimeInterval) -> String {
+        let minutes = Int(abs(seconds) / 60)
+        let (d, h, m) = (minutes / 1_440, minutes / 60 % 24, minutes % 60)
+        if language == .zh {
+            if d > 0 { return "\(d)天\(h)小时" }
+            return h > 0 ? "\(h)小时\(m)分" : "\(m)分钟"
+        }
+        if d > 0 { return "\(d)d \(h)h" }
+        return h > 0 ? "\(h)h \(m)m" : "\(m)m"
+    }
+
+    /// Until the resolution clock of issue 4 exists, the badge counts down the seed's 48-hour resolution target.
+    func due(receivedAt: Date, open: Bool, now: Date) -> (state: String, text: String) {
+        guard open else { return ("ok", "—") }
+        let target: TimeInterval = 48 * 3_600
+        let left = receivedAt.addingTimeInterval(target).timeIntervalSince(now)
+        if left < 0 { return ("late", (language == .zh ? "超时 " : "late ") + duration(-left)) }
+        let state = left < target * 0.2 ? "warn" : "ok"
+        return (state, (language == .zh ? "剩 " : "") + duration(left) + (language == .zh ? "" : " left"))
+    }
+}

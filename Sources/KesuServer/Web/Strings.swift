@@ -1,0 +1,55 @@
+import Foundation
+import KesuCore
+
+/// 界面语言 — the language of the staff pages: Chinese first, English second.
+package enum Language: String, CaseIterable, Sendable {
+    case zh, en
+
+    /// The words of the pages, by key; every key exists in both languages (a test checks).
+    package var strings: [String: String] {
+        self == .zh ? Self.chinese : Self.english
+    }
+
+    static let chinese: [String: String] = [
+        "app": "客诉", "login": "登录", "logout": "退出", "username": "用户名", "password": "密码",
+        "wrong_login": "用户名或密码错误。", "too_many": "尝试次数过多，请稍后再试。",
+        "queue": "工单列表", "mine": "我的", "team": "本单位", "unassigned": "未分派", "all": "全部", "urgent": "紧急",
+        "search": "搜索", "search_hint": "工单号、运单号、手机号或描述", "filter": "筛选", "any": "不限",
+        "number": "工单号", "customer": "客户", "waybill": "运单号", "category": "类别", "priority": "优先级",
+        "status": "状态", "assignee": "处理人", "outlet": "网点", "age": "受理时长", "channel": "渠道",
+        "next_page": "下一页", "first_page": "第一页", "none": "无", "no_results": "没有符合条件的工单。",
+        "timeline": "处理记录", "internal": "内部备注", "visible": "客户可见", "reply": "回复客户",
+        "note": "内部备注", "send": "提交", "actions": "操作", "shipment": "运单", "tracking": "物流轨迹",
+        "description": "问题描述", "received_at": "受理时间", "history": "历史投诉", "repeat": "重复投诉",
+        "escalation": "升级级别", "move_to": "转为", "forbidden": "无权查看", "forbidden_text": "这张工单属于其他单位。",
+        "not_found": "未找到", "error": "出错了", "back": "返回列表", "language": "English", "phone": "电话",
+        "fee": "资费", "insured": "保价", "item_kind": "物品", "assign_to_me": "分派给我", "flags": "标记",
+    ]
+
+    static let english: [String: String] = [
+        "app": "Kesu", "login": "Log in", "logout": "Log out", "username": "Username", "password": "Password",
+        "wrong_login": "Wrong username or password.", "too_many": "Too many attempts; try again later.",
+        "queue": "Complaints", "mine": "Mine", "team": "My unit", "unassigned": "Unassigned", "all": "All",
+        "urgent": "Urgent", "search": "Search", "search_hint": "Complaint no., waybill, phone or words",
+        "filter": "Filter", "any": "Any", "number": "Number", "customer": "Customer", "waybill": "Waybill",
+        "category": "Category", "priority": "Priority", "status": "Status", "assignee": "Assignee", "outlet": "Outlet",
+        "age": "Age", "channel": "Channel", "next_page": "Next page", "first_page": "First page", "none": "None",
+        "no_results": "No complaints match.", "timeline": "Timeline", "internal": "Internal note",
+        "visible": "Customer sees", "reply": "Reply to customer", "note": "Internal note", "send": "Send",
+        "actions": "Actions", "shipment": "Shipment", "tracking": "Tracking", "description": "What happened",
+        "received_at": "Received", "history": "Earlier complaints", "repeat": "Repeat", "escalation": "Escalation",
+        "move_to": "Move to", "forbidden": "Not allowed", "forbidden_text": "This complaint belongs to another unit.",
+        "not_found": "Not found", "error": "Something went wrong", "back": "Back to the list", "language": "中文",
+        "phone": "Phone", "fee": "Fee", "insured": "Insured", "item_kind": "Item", "assign_to_me": "Assign to me",
+        "flags": "Flags",
+    ]
+
+    /// How staff see a status, category or priority in this language.
+    package func name(of status: ComplaintStatus) -> String {
+        self == .zh ? status.chineseName : status.rawValue.replacingOccurrences(of: "_", with: " ")
+    }
+
+    package func name(of category: ComplaintCategory) -> String {
+        self == .zh ? category.chineseName : category.rawValue.replacingOccurrences(of: "_", with: " ")
+    }
+}

@@ -1,0 +1,104 @@
+import Foundation
+import KesuServer
+import Vapor
+import XCTest
+
+/// The staff pages: session login, the queue, the complaint page and its forms.
+final class WebPagesTests: KesuTestCase, @unchecked Sendable {
+    /// Logs in through the form and returns the session cookie.
+    func logIn(_ username: String, password: String = "kesu-demo-2026") async throws -> (status: HTTPStatus, cookie: String?) {
+        let reply = try await call(.POST, "/login", raw: "username=\(username)&password=\(password)&next=/complaints",
+                                   headers: [("Content-Type", "application/x-www-form-urlencoded")])
+        let cookie = reply.headers.setCookie?["kesu_session"]?.string
+        return (reply.status, cookie)
+    }
+
+    func page(_ path: String, cookie: String?) async throws -> Reply {
+        try await call(.GET, path, headers: cookie.map { [("Cookie", "kesu_session=\($0)")] } ?? [])
+    }
+
+    func post(_ path: String, cookie: String, form: String) async throws -> Reply {
+        try await call(.POST, path, raw: form, headers: [("Cookie", "kesu_session=\(cookie)"),
+                                                        ("Content-Type", "application/x-www-form-urlencoded")])
+    }
+
+    func csrf(in html: String) -> String? {
+        guard let range = html.range(of: #"name="_csrf" value="([0-9a-f]+)""#, options: .regularExpression) else { return nil }
+        return html[range].split(separator: "\"").dropFirst(3).first.map(String.init)
+    }
+
+    func testLoginQueueAndComplaintPage() async throws {
+        let anonymous = try await page("/complaints", cookie: nil)
+        XCTAssertEqual(anonymous.status, .seeOther)
+        XCTAssertEqual(anonymous.headers.first(name: .location), "/login?next=/complaints")
+
+        let wrong = try await logIn("agent", password: "nope-nope")
+        XCTAssertEqual(wrong.status, .unauthorized)
+        XCTAssertNil(wrong.cookie)
+        let (status, cookie) = try await logIn("agent")
+        XCTAssertEqual(status, .seeOther)
+        let session = try XCTUnwrap(cookie)
+
+        let number = try await recordedNumber(as: "agent", ["description": "<img src=x onerror=alert(1)> 快递没送上门"])
+        let queue = try await page("/complaints", cookie: session)
+        XCTAssertEqual(queue.status, .ok)
+        XCTAssertTrue(queue.body.contains(number))
+        XCTAssertTrue(queue.body.contains("138****5678"), "the queue masks phones")
+        XCTAssertTrue(queue.headers.first(name: "Content-Security-Policy")?.contains("script-src 'self'") == true)
+
+        let byWaybill = try await page("/complaints?q=yt1234567890", cookie: session)
+        XCTAssertTrue(byWaybill.body.contains(number))
+        let nothing = try await page("/complaints?q=YT0000000001", cookie: session)
+        XCTAssertFalse(nothing.body.contains(number))
+        let jump = try await page("/complaints?q=\(number.lowercased())", cookie: session)
+        XCTAssertEqual(jump.headers.first(name: .location), "/complaints/\(number)")
+
+        let detail = try await page("/complaints/\(number)", cookie: session)
+        XCTAssertEqual(detail.status, .ok)
+        XCTAssertFalse(detail.body.contains("<img src=x"), "user text is escaped")
+        XCTAssertTrue(detail.body.contains("&lt;img src=x onerror=alert(1)&gt;"))
+        XCTAssertTrue(detail.body.contains(#"name="to" value="triaged""#))
+        XCTAssertFalse(detail.body.contains(#"name="to" value="closed""#), "only legal moves are offered")
+
+        // A form without the CSRF token changes nothing; with it, the move happens.
+        let forged = try await post("/complaints/\(number)/transition", cookie: session, form: "to=triaged")
+        XCTAssertEqual(forged.status, .forbidden)
+        let token = try XCTUnwrap(csrf(in: detail.body))
+        let moved = try await post("/complaints/\(number)/transition", cookie: session, form: "to=triaged&_csrf=\(token)")
+        XCTAssertEqual(moved.status, .seeOther, moved.body)
+        let reply = try await post("/complaints/\(number)/notes", cookie: session,
+                                   form: "body=%E6%82%A8%E5%A5%BD&visible=1&_csrf=\(token)")
+        XCTAssertEqual(reply.status, .seeOther)
+        let after = try await call(.GET, "/api/v1/complaints/\(number)", as: "agent")
+        XCTAssertEqual(after.json["status"] as? String, "triaged")
+        XCTAssertNotNil(after.json["firstReplyAt"])
+    }
+
+    func testOutletUserCannotOpenAnotherOutletsComplaint() async throws {
+        let number = try await recordedNumber()
+        _ = try await call(.PATCH, "/api/v1/complaints/\(number)", as: "supervisor", json: ["outlet": "GZ-TH"])
+        let (_, cookie) = try await logIn("outlet-pd")
+        let reply = try await page("/complaints/\(number)", cookie: try XCTUnwrap(cookie))
+        XCTAssertEqual(reply.status, .forbidden)
+        XCTAssertTrue(reply.body.contains("无权查看"))
+        XCTAssertFalse(reply.body.contains("快递员没有送货上门"))
+    }
+
+    func testLoginIsRateLimitedAndLanguageSwitches() async throws {
+        for _ in 0..<5 { _ = try await logIn("agent", password: "wrong-password") }
+        let locked = try await logIn("agent")
+        XCTAssertEqual(locked.status, .tooManyRequests, "even the right password waits after five failures")
+        XCTAssertNil(locked.cookie)
+
+        let switched = try await call(.GET, "/lang/en?next=/login")
+        XCTAssertEqual(switched.headers.setCookie?["kesu_lang"]?.string, "en")
+        let english = try await call(.GET, "/login", headers: [("Cookie", "kesu_lang=en")])
+        XCTAssertTrue(english.body.contains("Log in"))
+        let offsite = try await call(.GET, "/lang/en?next=//evil.example")
+        XCTAssertEqual(offsite.headers.first(name: .location), "/complaints")
+    }
+
+    func testEveryWordExistsInBothLanguages() {
+        XCTAssertEqual(Set(Language.zh.strings.keys), Set(Language.en.strings.keys))
+    }
+}
