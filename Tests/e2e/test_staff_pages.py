@@ -1,0 +1,80 @@
+"""An agent logs in, finds a complaint by waybill, opens it, replies and moves it; an outlet user is kept out of
+another outlet's complaint; text a customer typed is shown as text."""
+import json
+import urllib.request
+
+from selenium.webdriver.common.by import By
+
+from conftest import PASSWORD, shot
+
+
+def api(base, method, path, token=None, body=None):
+    data = json.dumps(body).encode() if body is not None else None
+    req = urllib.request.Request(base + path, data=data, method=method)
+    req.add_header("Content-Type", "application/json")
+    if token:
+        req.add_header("Authorization", "Bearer " + token)
+    with urllib.request.urlopen(req) as r:
+        return json.load(r)
+
+
+def token(base, user):
+    return api(base, "POST", "/api/v1/auth/token", body={"username": user, "password": PASSWORD})["token"]
+
+
+def log_in(browser, base, user):
+    browser.get(base + "/login")
+    browser.find_element(By.ID, "username").send_keys(user)
+    browser.find_element(By.ID, "password").send_keys(PASSWORD)
+    browser.find_element(By.CSS_SELECTOR, "main form button[type=submit]").click()
+
+
+def test_agent_finds_replies_and_moves_a_complaint(server, browser):
+    agent = token(server, "agent")
+    created = api(server, "POST", "/api/v1/complaints", agent, {
+        "channel": "phone", "customer": {"name": "陈静", "phone": "13900001111"},
+        "waybillNumbers": ["E2E20261124"], "description": "<img src=x onerror=alert(1)> 快递员没有送货上门",
+    })
+    number = created["number"]
+
+    log_in(browser, server, "agent")
+    assert "/complaints" in browser.current_url
+    shot(browser, "queue")
+    search = browser.find_element(By.NAME, "q")
+    search.send_keys("E2E20261124")
+    search.submit()
+    rows = browser.find_elements(By.CSS_SELECTOR, "table.queue tbody tr")
+    assert len(rows) == 1 and number in rows[0].text
+
+    rows[0].find_element(By.LINK_TEXT, number).click()
+    assert browser.find_element(By.TAG_NAME, "h1").text == number
+    description = browser.find_element(By.CSS_SELECTOR, ".description").text
+    assert "<img src=x onerror=alert(1)>" in description, "the markup shows as text"
+    assert not browser.find_elements(By.CSS_SELECTOR, ".description img")
+    shot(browser, "complaint")
+
+    browser.find_element(By.ID, "body").send_keys("您好，我们今天18:00前给您回复。")
+    browser.find_element(By.NAME, "visible").click()
+    browser.find_element(By.CSS_SELECTOR, "form[action$='/notes'] button").click()
+    browser.find_element(By.CSS_SELECTOR, "form.transition input[value=triaged] ~ button").click()
+    assert "已分派" in browser.find_element(By.CSS_SELECTOR, ".complaint-head").text
+    timeline = browser.find_element(By.CSS_SELECTOR, ".timeline").text
+    assert "今天18:00前给您回复" in timeline
+
+    after = api(server, "GET", f"/api/v1/complaints/{number}", agent)
+    assert after["status"] == "triaged"
+    assert after["firstReplyAt"]
+
+
+def test_outlet_user_cannot_open_another_outlets_complaint(server, browser):
+    supervisor = token(server, "supervisor")
+    created = api(server, "POST", "/api/v1/complaints", supervisor, {
+        "channel": "web", "customer": {"name": "何先生", "phone": "13500002222"},
+        "waybillNumbers": ["E2E20261125"], "description": "包裹延误三天",
+    })
+    api(server, "PATCH", f"/api/v1/complaints/{created['number']}", supervisor, {"outlet": "GZ-TH"})
+
+    log_in(browser, server, "outlet-pd")
+    browser.get(server + "/complaints/" + created["number"])
+    assert "无权查看" in browser.find_element(By.TAG_NAME, "h1").text
+    assert "包裹延误三天" not in browser.page_source
