@@ -63,7 +63,7 @@ struct ComplaintPagesController: RouteCollection {
         let now = req.application.kesu.clock.now()
         let queueRows = rows.map { row in
             let status = ComplaintStatus(rawValue: row.status) ?? .received
-            let due = format.due(receivedAt: row.receivedAt, open: status.isOpen && status != .followUp, now: now)
+            let due = format.due(receivedAt: row.receivedAt, status: status, now: now)
             return QueueRow(
                 number: row.number, customer: row.customerName,
                 phone: PhoneNumber(row.customerPhone)?.masked ?? "****", waybill: row.waybills.first ?? "—",
@@ -118,8 +118,7 @@ struct ComplaintPagesController: RouteCollection {
         let format = PageFormat(language: language, timeZone: req.application.kesu.config.timeZone)
         let status = ComplaintStatus(rawValue: row.status) ?? .received
         let heldFrom = row.heldFrom.flatMap(ComplaintStatus.init(rawValue:))
-        let due = format.due(receivedAt: row.receivedAt, open: status.isOpen && status != .followUp,
-                             now: req.application.kesu.clock.now())
+        let due = format.due(receivedAt: row.receivedAt, status: status, now: req.application.kesu.clock.now())
         let canWork = actor.role.may(.workComplaints)
         let transitions = canWork ? Lifecycle.allowed(from: status, heldFrom: heldFrom).map {
             Choice(value: $0.rawValue, label: language.name(of: $0), selected: false)

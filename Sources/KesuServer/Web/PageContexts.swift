@@ -135,9 +135,10 @@ struct PageFormat {
         return h > 0 ? "\(h)h \(m)m" : "\(m)m"
     }
 
-    /// Until the resolution clock of issue 4 exists, the badge counts down the seed's 48-hour resolution target.
-    func due(receivedAt: Date, open: Bool, now: Date) -> (state: String, text: String) {
-        guard open else { return ("ok", "—") }
+    /// Until the resolution clock of issue 4 exists, the badge counts down the seed's 48-hour resolution target;
+    /// it stops at follow-up (resolved), while on hold, and at closing.
+    func due(receivedAt: Date, status: ComplaintStatus, now: Date) -> (state: String, text: String) {
+        guard ![.followUp, .onHold, .closed].contains(status) else { return ("ok", "—") }
         let target: TimeInterval = 48 * 3_600
         let left = receivedAt.addingTimeInterval(target).timeIntervalSince(now)
         if left < 0 { return ("late", (language == .zh ? "超时 " : "late ") + duration(-left)) }
