@@ -30,7 +30,9 @@ package func routes(_ app: Application) throws {
     // Staff pages: server-rendered, with security headers and errors shown as pages.
     let pages = app.grouped(PageSecurityMiddleware()).grouped(WebErrorMiddleware())
     try pages.register(collection: LoginController(throttle: LoginThrottle()))
-    try pages.grouped(WebAuthMiddleware()).register(collection: ComplaintPagesController())
+    let staff = pages.grouped(WebAuthMiddleware())
+    try staff.register(collection: ComplaintPagesController())
+    try staff.register(collection: IntakePageController())
 
     let api = app.grouped(BodyLimitMiddleware(maxBytes: app.kesu.config.maxBodyBytes)).grouped(AuthMiddleware())
     let transport = VaporTransport(routesBuilder: api)

@@ -4,6 +4,7 @@ import json
 import urllib.request
 
 from selenium.webdriver.common.by import By
+from selenium.webdriver.support.ui import WebDriverWait
 
 from conftest import PASSWORD, shot
 
@@ -78,3 +79,29 @@ def test_outlet_user_cannot_open_another_outlets_complaint(server, browser):
     browser.get(server + "/complaints/" + created["number"])
     assert "无权查看" in browser.find_element(By.TAG_NAME, "h1").text
     assert "包裹延误三天" not in browser.page_source
+
+
+def test_phone_intake_shows_history_and_records(server, browser):
+    agent = token(server, "agent")
+    earlier = api(server, "POST", "/api/v1/complaints", agent, {
+        "channel": "phone", "customer": {"name": "林平", "phone": "13600003333"},
+        "waybillNumbers": ["E2E20261126"], "description": "上次的包裹破损了",
+    })["number"]
+
+    log_in(browser, server, "agent")
+    browser.find_element(By.LINK_TEXT, "来电登记").click()
+    browser.find_element(By.ID, "phone").send_keys("13600003333")
+    history = browser.find_element(By.ID, "customer-complaints")
+    WebDriverWait(browser, 10).until(lambda d: earlier in history.text)
+    browser.find_element(By.ID, "waybill").send_keys("E2E20261126")
+    warning = browser.find_element(By.ID, "open-warning")
+    WebDriverWait(browser, 10).until(lambda d: warning.is_displayed() and earlier in warning.text)
+    browser.find_element(By.ID, "name").send_keys("林平")
+    browser.find_element(By.ID, "description").send_keys("又一次：快递员没有送货上门，放在驿站了")
+    shot(browser, "new-complaint")
+    browser.find_element(By.CSS_SELECTOR, "#intake button[type=submit]").click()
+
+    number = browser.find_element(By.TAG_NAME, "h1").text
+    assert number.startswith("KS") and number != earlier
+    head = browser.find_element(By.CSS_SELECTOR, ".complaint-head").text
+    assert "P2" in head and "repeat" in head, "a second complaint on the same waybill is a raised repeat"

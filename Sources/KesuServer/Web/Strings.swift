@@ -24,6 +24,8 @@ package enum Language: String, CaseIterable, Sendable {
         "escalation": "升级级别", "move_to": "转为", "forbidden": "无权查看", "forbidden_text": "这张工单属于其他单位。",
         "not_found": "未找到", "error": "出错了", "back": "返回列表", "language": "English", "phone": "电话",
         "fee": "资费", "insured": "保价", "item_kind": "物品", "assign_to_me": "分派给我", "flags": "标记",
+        "new_complaint": "来电登记", "name": "姓名", "email": "邮箱", "record": "登记", "earlier": "该客户的历史投诉",
+        "open_on_waybill": "该运单已有未结工单，可直接在原工单中补充：", "auto": "自动判断",
     ]
 
     static let english: [String: String] = [
@@ -41,7 +43,10 @@ package enum Language: String, CaseIterable, Sendable {
         "move_to": "Move to", "forbidden": "Not allowed", "forbidden_text": "This complaint belongs to another unit.",
         "not_found": "Not found", "error": "Something went wrong", "back": "Back to the list", "language": "中文",
         "phone": "Phone", "fee": "Fee", "insured": "Insured", "item_kind": "Item", "assign_to_me": "Assign to me",
-        "flags": "Flags",
+        "flags": "Flags", "new_complaint": "New complaint", "name": "Name", "email": "Email", "record": "Record",
+        "earlier": "This customer's earlier complaints",
+        "open_on_waybill": "An open complaint exists for this waybill; you can add to it instead:",
+        "auto": "Decide automatically",
     ]
 
     /// How staff see a status, category or priority in this language.

@@ -1,0 +1,131 @@
+import Fluent
+import Foundation
+import KesuCore
+import KesuStore
+import Vapor
+
+/// 来电登记 — an agent records a complaint taken on the phone. Typing the phone shows the customer's earlier
+/// complaints; typing the waybill shows the shipment and warns of an open complaint on it.
+struct IntakePageController: RouteCollection {
+    func boot(routes: any RoutesBuilder) throws {
+        routes.get("complaints", "new", use: form)
+        routes.get("complaints", "new", "lookup", use: lookup)
+        routes.post("complaints", "new", use: submit)
+    }
+
+    struct IntakeForm: Codable {
+        var phone: String = ""
+        var name: String = ""
+        var email: String = ""
+        var waybill: String = ""
+        var category: String = ""
+        var priority: String = ""
+        var channel: String = "phone"
+        var description: String = ""
+        /// A key made when the form is shown, so a double submit records one complaint.
+        var key: String = ""
+        var _csrf: String?
+    }
+
+    struct IntakePage: Encodable {
+        var chrome: PageChrome
+        var form: IntakeForm
+        var errors: [String]
+        var categories: [Choice]
+        var priorities: [Choice]
+        var channels: [Choice]
+    }
+
+    @Sendable func form(req: Request) async throws -> View {
+        let actor = try RequestContext.requireActor()
+        try Permission.recordComplaint.require(actor.role)
+        var form = IntakeForm()
+        form.key = UUID().uuidString
+        return try await render(req, actor: actor, form: form, errors: [])
+    }
+
+    @Sendable func submit(req: Request) async throws -> Response {
+        try WebSession.checkCSRF(req)
+        let actor = try RequestContext.requireActor()
+        let form = try req.content.decode(IntakeForm.self)
+        guard let channel = KesuCore.Channel(rawValue: form.channel) else { throw KesuError.invalid("Unknown channel.") }
+        let draft = ComplaintDraft(
+            channel: channel, customerName: form.name, customerPhone: form.phone,
+            customerEmail: form.email.isEmpty ? nil : form.email,
+            waybillNumbers: form.waybill.split(whereSeparator: { " ,，;；\n".contains($0) }).map(String.init),
+            description: form.description, category: ComplaintCategory(rawValue: form.category),
+            priority: Priority(rawValue: form.priority))
+        do {
+            let complaint = try await ComplaintService(services: req.application.kesu, db: req.db)
+                .record(draft, idempotencyKey: form.key.isEmpty ? nil : "web-" + form.key, by: actor)
+            return req.redirect(to: "/complaints/\(complaint.number)")
+        } catch let error as KesuError where error.code == .invalidInput {
+            let problems = error.details.sorted { $0.key < $1.key }.map { "\($0.key): \($0.value.joined(separator: ", "))" }
+            return try await render(req, actor: actor, form: form, errors: problems.isEmpty ? [error.message] : problems)
+                .encodeResponse(status: .unprocessableEntity, for: req)
+        }
+    }
+
+    /// What the form shows beside the phone and waybill fields, as JSON for intake.js.
+    @Sendable func lookup(req: Request) async throws -> Response {
+        let actor = try RequestContext.requireActor()
+        try Permission.viewComplaints.require(actor.role)
+        struct Found: Content {
+            struct Earlier: Content { var number: String, status: String, category: String, receivedAt: String, open: Bool }
+            struct Scan: Content { var at: String, text: String }
+            var customer: String?
+            var complaints: [Earlier] = []
+            var shipment: String?
+            var tracking: [Scan] = []
+            var openOnWaybill: [Earlier] = []
+        }
+        let language = WebSession.language(req)
+        let format = PageFormat(language: language, timeZone: req.application.kesu.config.timeZone)
+        func earlier(_ row: ComplaintRow) -> Found.Earlier {
+            let status = ComplaintStatus(rawValue: row.status) ?? .received
+            return .init(number: row.number, status: language.name(of: status),
+                         category: row.category.flatMap(ComplaintCategory.init(rawValue:)).map(language.name(of:)) ?? "—",
+                         receivedAt: format.time(row.receivedAt), open: status.isOpen)
+        }
+        var found = Found()
+        if let phone = (try? req.query.get(String.self, at: "phone")).flatMap(PhoneNumber.init),
+           let customer = try await CustomerModel.query(on: req.db).filter(\.$phone == phone.digits).first() {
+            found.customer = customer.name
+            var query = ComplaintListQuery()
+            query.scope = ComplaintService.scope(of: actor)
+            query.customerID = customer.id
+            query.limit = 10
+            found.complaints = try await query.run(on: req.db).rows.map(earlier)
+        }
+        if let waybill = (try? req.query.get(String.self, at: "waybill")).flatMap(WaybillNumber.normalise) {
+            if let shipment = try await ShipmentService.load(waybills: [waybill], on: req.db).first {
+                found.shipment = "\(shipment.origin?.name ?? "—") → \(shipment.destination?.name ?? "—") · \(shipment.itemKind)"
+                found.tracking = shipment.events.sorted { $0.at > $1.at }.map {
+                    .init(at: format.time($0.at), text: [$0.kind, $0.description].compactMap { $0 }.joined(separator: " "))
+                }
+            }
+            var query = ComplaintListQuery()
+            query.scope = ComplaintService.scope(of: actor)
+            query.complaintIDs = try await ComplaintStore.complaintIDs(waybill: waybill, on: req.db)
+            query.limit = 10
+            found.openOnWaybill = try await query.run(on: req.db).rows.map(earlier).filter(\.open)
+        }
+        return try await found.encodeResponse(for: req)
+    }
+
+    private func render(_ req: Request, actor: Actor, form: IntakeForm, errors: [String]) async throws -> View {
+        let language = WebSession.language(req)
+        let t = language.strings
+        func choices<T: RawRepresentable>(_ all: [T], _ selected: String, _ label: (T) -> String, any: Bool) -> [Choice]
+        where T.RawValue == String {
+            (any ? [Choice(value: "", label: t["any"] ?? "", selected: selected.isEmpty)] : [])
+                + all.map { Choice(value: $0.rawValue, label: label($0), selected: $0.rawValue == selected) }
+        }
+        let page = IntakePage(
+            chrome: Pages.chrome(req, title: t["new_complaint"] ?? "", actor: actor), form: form, errors: errors,
+            categories: choices(ComplaintCategory.allCases, form.category, language.name(of:), any: true),
+            priorities: choices(Priority.allCases, form.priority, \.rawValue, any: true),
+            channels: choices(KesuCore.Channel.allCases, form.channel, \.rawValue, any: false))
+        return try await req.view.render("complaints/new", page)
+    }
+}
