@@ -29,7 +29,8 @@ package func routes(_ app: Application) throws {
 
     // Staff pages: server-rendered, with security headers and errors shown as pages.
     let pages = app.grouped(PageSecurityMiddleware()).grouped(WebErrorMiddleware())
-    try pages.register(collection: LoginController(throttle: LoginThrottle()))
+    try pages.register(collection: LoginController(throttle: AttemptThrottle()))
+    try pages.register(collection: PortalController(guesses: AttemptThrottle()))
     let staff = pages.grouped(WebAuthMiddleware())
     try staff.register(collection: ComplaintPagesController())
     try staff.register(collection: IntakePageController())

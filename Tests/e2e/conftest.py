@@ -71,6 +71,26 @@ def browser():
     driver.quit()
 
 
+def click_and_wait(driver, element, timeout=10):
+    """Clicks something that loads a new page and waits until the old page is gone."""
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support import expected_conditions
+    from selenium.webdriver.support.ui import WebDriverWait
+    old = driver.find_element(By.TAG_NAME, "html")
+    element.click()
+    WebDriverWait(driver, timeout).until(expected_conditions.staleness_of(old))
+
+
+def submit_and_wait(driver, field, timeout=10):
+    """Submits the form of a field and waits for the next page."""
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support import expected_conditions
+    from selenium.webdriver.support.ui import WebDriverWait
+    old = driver.find_element(By.TAG_NAME, "html")
+    field.submit()
+    WebDriverWait(driver, timeout).until(expected_conditions.staleness_of(old))
+
+
 def shot(driver, name):
     os.makedirs(SHOTS, exist_ok=True)
     driver.save_screenshot(os.path.join(SHOTS, name + ".png"))

@@ -6,7 +6,7 @@ import urllib.request
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support.ui import WebDriverWait
 
-from conftest import PASSWORD, shot
+from conftest import PASSWORD, click_and_wait, shot, submit_and_wait
 
 
 def api(base, method, path, token=None, body=None):
@@ -27,7 +27,7 @@ def log_in(browser, base, user):
     browser.get(base + "/login")
     browser.find_element(By.ID, "username").send_keys(user)
     browser.find_element(By.ID, "password").send_keys(PASSWORD)
-    browser.find_element(By.CSS_SELECTOR, "main form button[type=submit]").click()
+    click_and_wait(browser, browser.find_element(By.CSS_SELECTOR, "main form button[type=submit]"))
 
 
 def test_agent_finds_replies_and_moves_a_complaint(server, browser):
@@ -43,11 +43,11 @@ def test_agent_finds_replies_and_moves_a_complaint(server, browser):
     shot(browser, "queue")
     search = browser.find_element(By.NAME, "q")
     search.send_keys("E2E20261124")
-    search.submit()
+    submit_and_wait(browser, search)
     rows = browser.find_elements(By.CSS_SELECTOR, "table.queue tbody tr")
     assert len(rows) == 1 and number in rows[0].text
 
-    rows[0].find_element(By.LINK_TEXT, number).click()
+    click_and_wait(browser, rows[0].find_element(By.LINK_TEXT, number))
     assert browser.find_element(By.TAG_NAME, "h1").text == number
     description = browser.find_element(By.CSS_SELECTOR, ".description").text
     assert "<img src=x onerror=alert(1)>" in description, "the markup shows as text"
@@ -56,8 +56,8 @@ def test_agent_finds_replies_and_moves_a_complaint(server, browser):
 
     browser.find_element(By.ID, "body").send_keys("您好，我们今天18:00前给您回复。")
     browser.find_element(By.NAME, "visible").click()
-    browser.find_element(By.CSS_SELECTOR, "form[action$='/notes'] button").click()
-    browser.find_element(By.CSS_SELECTOR, "form.transition input[value=triaged] ~ button").click()
+    click_and_wait(browser, browser.find_element(By.CSS_SELECTOR, "form[action$='/notes'] button"))
+    click_and_wait(browser, browser.find_element(By.CSS_SELECTOR, "form.transition input[value=triaged] ~ button"))
     assert "已分派" in browser.find_element(By.CSS_SELECTOR, ".complaint-head").text
     timeline = browser.find_element(By.CSS_SELECTOR, ".timeline").text
     assert "今天18:00前给您回复" in timeline
@@ -89,7 +89,7 @@ def test_phone_intake_shows_history_and_records(server, browser):
     })["number"]
 
     log_in(browser, server, "agent")
-    browser.find_element(By.LINK_TEXT, "来电登记").click()
+    click_and_wait(browser, browser.find_element(By.LINK_TEXT, "来电登记"))
     browser.find_element(By.ID, "phone").send_keys("13600003333")
     history = browser.find_element(By.ID, "customer-complaints")
     WebDriverWait(browser, 10).until(lambda d: earlier in history.text)
@@ -99,7 +99,7 @@ def test_phone_intake_shows_history_and_records(server, browser):
     browser.find_element(By.ID, "name").send_keys("林平")
     browser.find_element(By.ID, "description").send_keys("又一次：快递员没有送货上门，放在驿站了")
     shot(browser, "new-complaint")
-    browser.find_element(By.CSS_SELECTOR, "#intake button[type=submit]").click()
+    click_and_wait(browser, browser.find_element(By.CSS_SELECTOR, "#intake button[type=submit]"))
 
     number = browser.find_element(By.TAG_NAME, "h1").text
     assert number.startswith("KS") and number != earlier

@@ -5,7 +5,7 @@ import Vapor
 
 /// 登录 — log in and out of the staff pages, and switch language.
 struct LoginController: RouteCollection {
-    let throttle: LoginThrottle
+    let throttle: AttemptThrottle
 
     func boot(routes: any RoutesBuilder) throws {
         routes.get("login", use: page)

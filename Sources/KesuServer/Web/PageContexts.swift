@@ -10,6 +10,8 @@ struct PageChrome: Encodable {
     var otherLang: String
     var user: String?
     var csrf: String?
+    /// The customers' pages show their own links instead of the staff menu.
+    var portal = false
 }
 
 struct LoginPage: Encodable {

@@ -26,6 +26,11 @@ package enum Language: String, CaseIterable, Sendable {
         "fee": "资费", "insured": "保价", "item_kind": "物品", "assign_to_me": "分派给我", "flags": "标记",
         "new_complaint": "来电登记", "name": "姓名", "email": "邮箱", "record": "登记", "earlier": "该客户的历史投诉",
         "open_on_waybill": "该运单已有未结工单，可直接在原工单中补充：", "auto": "自动判断",
+        "portal_file": "我要投诉", "portal_track": "查询进度", "portal_filed": "投诉已受理",
+        "portal_no_match": "没有找到与该工单号和手机号相符的投诉，请核对后再试。", "you": "您", "service": "客服",
+        "not_sure": "不确定", "portal_next": "我们会在24小时内联系您，48小时内给出处理结果。请保存下面的专属链接，随时查看进度。",
+        "portal_link": "您的专属查询链接", "portal_message": "补充说明", "portal_intro": "快递服务有问题？告诉我们，我们来处理。",
+        "submit": "提交投诉",
     ]
 
     static let english: [String: String] = [
@@ -47,6 +52,12 @@ package enum Language: String, CaseIterable, Sendable {
         "earlier": "This customer's earlier complaints",
         "open_on_waybill": "An open complaint exists for this waybill; you can add to it instead:",
         "auto": "Decide automatically",
+        "portal_file": "File a complaint", "portal_track": "Follow a complaint", "portal_filed": "Complaint received",
+        "portal_no_match": "No complaint matches that number and phone; please check them and try again.",
+        "you": "You", "service": "Customer service", "not_sure": "Not sure",
+        "portal_next": "We will contact you within 24 hours and resolve it within 48 hours. Keep the private link below to follow it.",
+        "portal_link": "Your private link", "portal_message": "Add a message",
+        "portal_intro": "A problem with a delivery? Tell us and we will handle it.", "submit": "Send complaint",
     ]
 
     /// How staff see a status, category or priority in this language.

@@ -79,8 +79,9 @@ package struct PageSecurityMiddleware: AsyncMiddleware {
     }
 }
 
-/// Counts failed logins per address and username; five within five minutes lock that pair for the rest of them.
-package final class LoginThrottle: Sendable {
+/// Counts failed attempts (logins, guesses at a complaint number and phone) per key; five within five minutes
+/// lock that key for the rest of the window.
+package final class AttemptThrottle: Sendable {
     private let failures = NIOLockedValueBox<[String: [Date]]>([:])
     let limit = 5
     let window: TimeInterval = 300

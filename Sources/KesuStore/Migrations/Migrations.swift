@@ -15,6 +15,7 @@ package enum Migrations {
         CreateComplaintEvent(),
         CreateNumberSequence(),
         CreateIdempotencyKey(),
+        CreatePortalLink(),
     ]
 }
 

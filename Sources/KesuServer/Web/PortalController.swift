@@ -1,0 +1,182 @@
+import Fluent
+import Foundation
+import KesuCore
+import KesuStore
+import Vapor
+
+/// The customers' pages (no login): file a complaint (我要投诉) and follow it (查询进度) by a private link or by
+/// complaint number and phone. Customers see the customer-visible timeline only.
+struct PortalController: RouteCollection {
+    let guesses: AttemptThrottle
+
+    func boot(routes: any RoutesBuilder) throws {
+        routes.get("portal", use: home)
+        routes.get("portal", "new", use: newForm)
+        routes.post("portal", "new", use: file)
+        routes.post("portal", "track", use: track)
+        routes.get("t", ":token", use: status)
+        routes.post("t", ":token", "messages", use: message)
+    }
+
+    /// Who the timeline names for what a customer does on these pages.
+    static let customerActor = Actor(
+        userID: UUID(uuid: (0, 0, 0, 0, 0, 0, 0x70, 0, 0x80, 0, 0, 0, 0, 0, 0xc0, 0xde)), username: "portal",
+        displayName: "客户（网页）", role: .system, unitID: UUID(uuid: (0, 0, 0, 0, 0, 0, 0x70, 0, 0x80, 0, 0, 0, 0, 0, 0, 0)),
+        unitKind: .hq, unitPath: UnitPath(rawValue: "/"), tokenID: nil)
+
+    struct FileForm: Codable {
+        var name = "", phone = "", waybill = "", category = "", description = "", key = ""
+    }
+
+    struct HomePage: Encodable { var chrome: PageChrome; var error: String?; var number: String; var phone: String }
+    struct NewPage: Encodable { var chrome: PageChrome; var form: FileForm; var errors: [String]; var categories: [Choice] }
+    struct FiledPage: Encodable { var chrome: PageChrome; var number: String; var link: String }
+    struct StatusPage: Encodable {
+        var chrome: PageChrome
+        var number: String, status: String, category: String, receivedAt: String, token: String
+        var timeline: [TimelineItem]
+    }
+
+    @Sendable func home(req: Request) async throws -> View {
+        try await req.view.render("portal/home", HomePage(chrome: chrome(req, "portal_track"), error: nil, number: "", phone: ""))
+    }
+
+    @Sendable func newForm(req: Request) async throws -> View {
+        var form = FileForm()
+        form.key = UUID().uuidString
+        return try await renderNew(req, form: form, errors: [])
+    }
+
+    @Sendable func file(req: Request) async throws -> Response {
+        let form = try req.content.decode(FileForm.self)
+        let ip = req.remoteAddress?.ipAddress ?? "?"
+        let now = req.application.kesu.clock.now()
+        // At most a few complaints a minute from one address: enough for a family, not for a script.
+        if guesses.isLocked("file|" + ip, now: now) {
+            throw KesuError(.conflict, "Too many complaints from here just now; please wait a few minutes.")
+        }
+        let draft = ComplaintDraft(
+            channel: .web, customerName: form.name, customerPhone: form.phone,
+            waybillNumbers: form.waybill.split(whereSeparator: { " ,，;；\n".contains($0) }).map(String.init),
+            description: form.description, category: ComplaintCategory(rawValue: form.category))
+        let services = req.application.kesu
+        do {
+            let complaint = try await ComplaintService(services: services, db: req.db)
+                .record(draft, idempotencyKey: form.key.isEmpty ? nil : "portal-" + form.key, by: Self.customerActor)
+            guesses.fail("file|" + ip, now: now)
+            let token = try await link(to: try complaint.requireID(), on: req)
+            return try await req.view.render("portal/filed", FiledPage(
+                chrome: chrome(req, "portal_filed"), number: complaint.number, link: "/t/\(token)")).encodeResponse(for: req)
+        } catch let error as KesuError where error.code == .invalidInput {
+            let problems = error.details.sorted { $0.key < $1.key }.map { "\($0.key): \($0.value.joined(separator: ", "))" }
+            return try await renderNew(req, form: form, errors: problems.isEmpty ? [error.message] : problems)
+                .encodeResponse(status: .unprocessableEntity, for: req)
+        }
+    }
+
+    @Sendable func track(req: Request) async throws -> Response {
+        struct Form: Decodable { var number: String?, phone: String? }
+        let form = try req.content.decode(Form.self)
+        let key = "track|" + (req.remoteAddress?.ipAddress ?? "?")
+        let now = req.application.kesu.clock.now()
+        let t = WebSession.language(req).strings
+        func refuse(_ message: String?, status: HTTPStatus) async throws -> Response {
+            try await req.view.render("portal/home", HomePage(chrome: chrome(req, "portal_track"), error: message,
+                                                               number: form.number ?? "", phone: form.phone ?? ""))
+                .encodeResponse(status: status, for: req)
+        }
+        if guesses.isLocked(key, now: now) { return try await refuse(t["too_many"], status: .tooManyRequests) }
+        // The same answer whether the number exists or the phone is wrong.
+        guard let number = ComplaintNumber(form.number ?? ""), let phone = PhoneNumber(form.phone ?? ""),
+              let id = try await PortalStore.complaintID(number: number.rawValue, phone: phone.digits, on: req.db)
+        else {
+            guesses.fail(key, now: now)
+            return try await refuse(t["portal_no_match"], status: .ok)
+        }
+        guesses.succeed(key)
+        let token = try await link(to: id, on: req)
+        return req.redirect(to: "/t/\(token)")
+    }
+
+    @Sendable func status(req: Request) async throws -> View {
+        let (token, complaint) = try await complaintFor(req)
+        let language = WebSession.language(req)
+        let format = PageFormat(language: language, timeZone: req.application.kesu.config.timeZone)
+        let timeline = try await ComplaintStore.timeline(of: try complaint.requireID(), on: req.db)
+            .filter(\.customerVisible)
+        let status = ComplaintStatus(rawValue: complaint.status) ?? .received
+        return try await req.view.render("portal/status", StatusPage(
+            chrome: chrome(req, "portal_track"), number: complaint.number, status: language.name(of: status),
+            category: complaint.category.flatMap(ComplaintCategory.init(rawValue:)).map(language.name(of:)) ?? "—",
+            receivedAt: format.time(complaint.receivedAt), token: token,
+            timeline: timeline.map { event in
+                TimelineItem(at: format.time(event.at), actor: event.kind == "customer_message" ? (language.strings["you"] ?? "")
+                             : (language.strings["service"] ?? ""), kind: event.kind,
+                             text: Self.customerText(event, language: language), isInternal: false)
+            }))
+    }
+
+    @Sendable func message(req: Request) async throws -> Response {
+        let (token, complaint) = try await complaintFor(req)
+        struct Form: Decodable { var body: String }
+        let text = try ComplaintService.checkNote(try req.content.decode(Form.self).body, required: true) ?? ""
+        let services = req.application.kesu
+        let id = try complaint.requireID()
+        let now = services.now()
+        let event = ComplaintEventModel(id: services.ids.next(), complaintID: id, at: now, actorID: nil,
+                                        actorName: complaint.customer.name, kind: "customer_message",
+                                        customerVisible: true, note: text)
+        try await services.writer.write(on: req.db) { tx in
+            try await ComplaintStore.append([event], on: tx)
+            try await ComplaintModel.query(on: tx).filter(\.$id == id).set(\.$updatedAt, to: now).update()
+        }
+        return req.redirect(to: "/t/\(token)")
+    }
+
+    /// What a customer reads for a timeline event: replies and messages as written, status changes by name.
+    static func customerText(_ event: ComplaintEventModel, language: Language) -> String {
+        if event.kind == "status_changed", let to = event.afterFields?["status"].flatMap(ComplaintStatus.init(rawValue:)) {
+            return (language == .zh ? "状态更新为：" : "Status: ") + language.name(of: to)
+        }
+        if event.kind == "created" { return language == .zh ? "投诉已受理" : "Complaint received" }
+        return event.note ?? ""
+    }
+
+    private func complaintFor(_ req: Request) async throws -> (String, ComplaintModel) {
+        let token = req.parameters.get("token") ?? ""
+        guard token.count >= 20, token.count < 100,
+              let id = try await PortalStore.complaintID(tokenHash: AuthService.digest(token), on: req.db),
+              let complaint = try await ComplaintStore.find(id: id, on: req.db)
+        else { throw KesuError.notFound("This link is not valid.") }
+        return (token, complaint)
+    }
+
+    /// Makes a new private link (256 random bits) to a complaint; only its hash is kept.
+    private func link(to complaintID: UUID, on req: Request) async throws -> String {
+        var rng = SystemRandomNumberGenerator()
+        let bytes = (0..<32).map { _ in UInt8.random(in: 0...255, using: &rng) }
+        let token = Data(bytes).base64EncodedString().replacingOccurrences(of: "+", with: "-")
+            .replacingOccurrences(of: "/", with: "_").replacingOccurrences(of: "=", with: "")
+        let services = req.application.kesu
+        let hash = AuthService.digest(token)
+        try await services.writer.write(on: req.db) { tx in
+            try await PortalStore.addLink(id: services.ids.next(), complaintID: complaintID, tokenHash: hash,
+                                          now: services.now(), on: tx)
+        }
+        return token
+    }
+
+    private func chrome(_ req: Request, _ titleKey: String) -> PageChrome {
+        var chrome = Pages.chrome(req, title: WebSession.language(req).strings[titleKey] ?? "", actor: nil)
+        chrome.portal = true
+        return chrome
+    }
+
+    private func renderNew(_ req: Request, form: FileForm, errors: [String]) async throws -> View {
+        let language = WebSession.language(req)
+        let categories = [Choice(value: "", label: language.strings["not_sure"] ?? "", selected: form.category.isEmpty)]
+            + ComplaintCategory.allCases.map { Choice(value: $0.rawValue, label: language.name(of: $0), selected: $0.rawValue == form.category) }
+        return try await req.view.render("portal/new", NewPage(chrome: chrome(req, "portal_file"), form: form,
+                                                               errors: errors, categories: categories))
+    }
+}
