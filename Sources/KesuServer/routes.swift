@@ -31,9 +31,11 @@ package func routes(_ app: Application) throws {
     let pages = app.grouped(PageSecurityMiddleware()).grouped(WebErrorMiddleware())
     try pages.register(collection: LoginController(throttle: AttemptThrottle()))
     try pages.register(collection: PortalController(guesses: AttemptThrottle()))
+    try pages.register(collection: AttachmentsController(forCustomers: true))
     let staff = pages.grouped(WebAuthMiddleware())
     try staff.register(collection: ComplaintPagesController())
     try staff.register(collection: IntakePageController())
+    try staff.register(collection: AttachmentsController(forCustomers: false))
 
     let api = app.grouped(BodyLimitMiddleware(maxBytes: app.kesu.config.maxBodyBytes)).grouped(AuthMiddleware())
     let transport = VaporTransport(routesBuilder: api)

@@ -22,7 +22,7 @@ def test_customer_files_and_follows_a_complaint(server, browser):
     assert browser.find_element(By.TAG_NAME, "h1").text == number
     assert "已受理" in browser.find_element(By.ID, "status").text
     browser.find_element(By.ID, "body").send_keys("请尽快联系我")
-    click_and_wait(browser, browser.find_element(By.CSS_SELECTOR, "main form button[type=submit]"))
+    click_and_wait(browser, browser.find_element(By.CSS_SELECTOR, "form[action$='/messages'] button"))
     assert "请尽快联系我" in browser.find_element(By.CSS_SELECTOR, ".timeline").text
     shot(browser, "status")
 

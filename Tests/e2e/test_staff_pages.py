@@ -19,6 +19,24 @@ def api(base, method, path, token=None, body=None):
         return json.load(r)
 
 
+def make_png():
+    """An 8×8 orange PNG written to a temporary file; returns its path."""
+    import struct
+    import tempfile
+    import zlib
+
+    def chunk(kind, data):
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data) & 0xFFFFFFFF)
+
+    rows = b"".join(b"\x00" + b"\xc2\x41\x0c" * 8 for _ in range(8))
+    png = (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", struct.pack(">IIBBBBB", 8, 8, 8, 2, 0, 0, 0))
+           + chunk(b"IDAT", zlib.compress(rows)) + chunk(b"IEND", b""))
+    f = tempfile.NamedTemporaryFile(suffix=".png", delete=False)
+    f.write(png)
+    f.close()
+    return f.name
+
+
 def token(base, user):
     return api(base, "POST", "/api/v1/auth/token", body={"username": user, "password": PASSWORD})["token"]
 
@@ -55,9 +73,15 @@ def test_agent_finds_replies_and_moves_a_complaint(server, browser):
     shot(browser, "complaint")
 
     browser.find_element(By.ID, "body").send_keys("您好，我们今天18:00前给您回复。")
-    browser.find_element(By.NAME, "visible").click()
+    browser.find_element(By.CSS_SELECTOR, "form[action$='/notes'] input[name=visible]").click()
     click_and_wait(browser, browser.find_element(By.CSS_SELECTOR, "form[action$='/notes'] button"))
     click_and_wait(browser, browser.find_element(By.CSS_SELECTOR, "form.transition input[value=triaged] ~ button"))
+
+    # Evidence: a photo uploaded shows in place.
+    browser.find_element(By.ID, "file").send_keys(make_png())
+    click_and_wait(browser, browser.find_element(By.CSS_SELECTOR, "form[enctype='multipart/form-data'] button"))
+    image = browser.find_element(By.CSS_SELECTOR, "img.thumb")
+    assert browser.execute_script("return arguments[0].complete && arguments[0].naturalWidth", image) == 8
     assert "已分派" in browser.find_element(By.CSS_SELECTOR, ".complaint-head").text
     timeline = browser.find_element(By.CSS_SELECTOR, ".timeline").text
     assert "今天18:00前给您回复" in timeline

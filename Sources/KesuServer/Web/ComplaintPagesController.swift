@@ -113,6 +113,7 @@ struct ComplaintPagesController: RouteCollection {
         let row = try ComplaintRow(complaint)
         let timeline = try await ComplaintStore.timeline(of: row.id, on: req.db)
         let shipments = try await ShipmentService.load(waybills: row.waybills, on: req.db)
+        let attachments = try await AttachmentModel.list(complaintID: row.id, on: req.db)
         let language = WebSession.language(req)
         let t = language.strings
         let format = PageFormat(language: language, timeZone: req.application.kesu.config.timeZone)
@@ -151,7 +152,8 @@ struct ComplaintPagesController: RouteCollection {
                         TrackingItem(at: format.time($0.at), kind: $0.kind,
                                      text: [$0.description, $0.location].compactMap { $0 }.joined(separator: " · "))
                     })
-            })
+            },
+            attachments: attachments.map { AttachmentItem($0, urlPrefix: "/attachments/") })
         return try await req.view.render("complaints/show", page)
     }
 

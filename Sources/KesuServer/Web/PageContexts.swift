@@ -79,6 +79,22 @@ struct TrackingItem: Encodable {
     var text: String
 }
 
+struct AttachmentItem: Encodable {
+    var url: String
+    var name: String
+    var size: String
+    var isImage: Bool
+    var visible: Bool
+
+    init(_ info: AttachmentInfo, urlPrefix: String) {
+        url = urlPrefix + info.id.uuidString
+        name = info.fileName
+        size = info.size >= 1_048_576 ? "\(info.size / 1_048_576) MB" : "\(max(1, info.size / 1_024)) KB"
+        isImage = info.isImage
+        visible = info.customerVisible
+    }
+}
+
 struct ShipmentCard: Encodable {
     var waybill: String
     var fee: String
@@ -111,6 +127,7 @@ struct ComplaintPage: Encodable {
     var needsClosure: Bool
     var timeline: [TimelineItem]
     var shipments: [ShipmentCard]
+    var attachments: [AttachmentItem]
 }
 
 /// Formats times and ages the way the pages show them, in the company's time zone.

@@ -35,6 +35,7 @@ struct PortalController: RouteCollection {
         var chrome: PageChrome
         var number: String, status: String, category: String, receivedAt: String, token: String
         var timeline: [TimelineItem]
+        var attachments: [AttachmentItem]
     }
 
     @Sendable func home(req: Request) async throws -> View {
@@ -105,6 +106,8 @@ struct PortalController: RouteCollection {
         let timeline = try await ComplaintStore.timeline(of: try complaint.requireID(), on: req.db)
             .filter(\.customerVisible)
         let status = ComplaintStatus(rawValue: complaint.status) ?? .received
+        let files = try await AttachmentModel.list(complaintID: try complaint.requireID(), on: req.db)
+            .filter(\.customerVisible)
         return try await req.view.render("portal/status", StatusPage(
             chrome: chrome(req, "portal_track"), number: complaint.number, status: language.name(of: status),
             category: complaint.category.flatMap(ComplaintCategory.init(rawValue:)).map(language.name(of:)) ?? "—",
@@ -113,7 +116,8 @@ struct PortalController: RouteCollection {
                 TimelineItem(at: format.time(event.at), actor: event.kind == "customer_message" ? (language.strings["you"] ?? "")
                              : (language.strings["service"] ?? ""), kind: event.kind,
                              text: Self.customerText(event, language: language), isInternal: false)
-            }))
+            },
+            attachments: files.map { AttachmentItem($0, urlPrefix: "/t/\(token)/attachments/") }))
     }
 
     @Sendable func message(req: Request) async throws -> Response {
@@ -144,11 +148,16 @@ struct PortalController: RouteCollection {
 
     private func complaintFor(_ req: Request) async throws -> (String, ComplaintModel) {
         let token = req.parameters.get("token") ?? ""
+        return (token, try await Self.complaint(token: token, on: req))
+    }
+
+    /// The complaint a private link leads to (with its customer), or 404.
+    static func complaint(token: String, on req: Request) async throws -> ComplaintModel {
         guard token.count >= 20, token.count < 100,
               let id = try await PortalStore.complaintID(tokenHash: AuthService.digest(token), on: req.db),
               let complaint = try await ComplaintStore.find(id: id, on: req.db)
         else { throw KesuError.notFound("This link is not valid.") }
-        return (token, complaint)
+        return complaint
     }
 
     /// Makes a new private link (256 random bits) to a complaint; only its hash is kept.

@@ -30,7 +30,7 @@ package enum Language: String, CaseIterable, Sendable {
         "portal_no_match": "没有找到与该工单号和手机号相符的投诉，请核对后再试。", "you": "您", "service": "客服",
         "not_sure": "不确定", "portal_next": "我们会在24小时内联系您，48小时内给出处理结果。请保存下面的专属链接，随时查看进度。",
         "portal_link": "您的专属查询链接", "portal_message": "补充说明", "portal_intro": "快递服务有问题？告诉我们，我们来处理。",
-        "submit": "提交投诉",
+        "submit": "提交投诉", "evidence": "证据附件", "upload": "上传", "file": "文件（照片、视频、PDF，最大20MB）",
     ]
 
     static let english: [String: String] = [
@@ -58,6 +58,7 @@ package enum Language: String, CaseIterable, Sendable {
         "portal_next": "We will contact you within 24 hours and resolve it within 48 hours. Keep the private link below to follow it.",
         "portal_link": "Your private link", "portal_message": "Add a message",
         "portal_intro": "A problem with a delivery? Tell us and we will handle it.", "submit": "Send complaint",
+        "evidence": "Evidence", "upload": "Upload", "file": "File (photo, video, PDF; at most 20 MB)",
     ]
 
     /// How staff see a status, category or priority in this language.

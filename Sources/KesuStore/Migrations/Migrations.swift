@@ -16,6 +16,7 @@ package enum Migrations {
         CreateNumberSequence(),
         CreateIdempotencyKey(),
         CreatePortalLink(),
+        CreateAttachment(),
     ]
 }
 

@@ -1,0 +1,109 @@
+import Foundation
+import KesuServer
+import Vapor
+import XCTest
+
+/// Evidence files: stored in the database, typed by content, shown only to those who may see the complaint.
+final class AttachmentTests: KesuTestCase, @unchecked Sendable {
+    static let png: [UInt8] = [0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A] + Array(repeating: 7, count: 200)
+
+    func session(_ username: String) async throws -> String {
+        let reply = try await call(.POST, "/login", raw: "username=\(username)&password=kesu-demo-2026",
+                                   headers: [("Content-Type", "application/x-www-form-urlencoded")])
+        return try XCTUnwrap(reply.headers.setCookie?["kesu_session"]?.string)
+    }
+
+    /// Posts a multipart form with one file and the given fields.
+    func upload(_ path: String, cookie: String?, fileName: String, bytes: [UInt8], fields: [String: String],
+                padding: Int = 0) async throws -> Reply
+    {
+        let boundary = "kesu-test-boundary"
+        var body = Data()
+        for (name, value) in fields {
+            body.append(Data("--\(boundary)\r\nContent-Disposition: form-data; name=\"\(name)\"\r\n\r\n\(value)\r\n".utf8))
+        }
+        body.append(Data("--\(boundary)\r\nContent-Disposition: form-data; name=\"file\"; filename=\"\(fileName)\"\r\nContent-Type: text/html\r\n\r\n".utf8))
+        body.append(Data(bytes))
+        var buffer = ByteBuffer()
+        buffer.writeBytes(body)
+        buffer.writeRepeatingByte(0, count: padding)
+        buffer.writeString("\r\n--\(boundary)--\r\n")
+        var headers = HTTPHeaders()
+        headers.replaceOrAdd(name: .contentType, value: "multipart/form-data; boundary=\(boundary)")
+        headers.replaceOrAdd(name: .contentLength, value: String(buffer.readableBytes))
+        if let cookie { headers.replaceOrAdd(name: .cookie, value: "kesu_session=\(cookie)") }
+        let response = try await app.testable().performTest(
+            request: .init(method: .POST, url: .init(string: path), headers: headers, body: buffer))
+        return Reply(status: response.status, headers: response.headers, body: response.body.string)
+    }
+
+    func csrf(_ cookie: String, _ number: String) async throws -> String {
+        let page = try await call(.GET, "/complaints/\(number)", headers: [("Cookie", "kesu_session=\(cookie)")])
+        let range = try XCTUnwrap(page.body.range(of: #"name="_csrf" value="([0-9a-f]+)""#, options: .regularExpression))
+        return try XCTUnwrap(page.body[range].split(separator: "\"").dropFirst(3).first.map(String.init))
+    }
+
+    func testTypedByContentAndServedSafely() async throws {
+        let number = try await recordedNumber()
+        let cookie = try await session("agent")
+        let token = try await csrf(cookie, number)
+        let photo = try await upload("/complaints/\(number)/attachments", cookie: cookie, fileName: "../../evil.html",
+                                     bytes: Self.png, fields: ["_csrf": token, "visible": "1"])
+        XCTAssertEqual(photo.status, .seeOther, photo.body)
+        let html = try await upload("/complaints/\(number)/attachments", cookie: cookie, fileName: "photo.jpg",
+                                    bytes: Array("<script>alert(1)</script>".utf8), fields: ["_csrf": token])
+        XCTAssertEqual(html.status, .seeOther)
+        let forged = try await upload("/complaints/\(number)/attachments", cookie: cookie, fileName: "x.png",
+                                      bytes: Self.png, fields: [:])
+        XCTAssertEqual(forged.status, .forbidden, "uploads need the form token")
+
+        let page = try await call(.GET, "/complaints/\(number)", headers: [("Cookie", "kesu_session=\(cookie)")])
+        let links = page.body.components(separatedBy: "href=\"/attachments/").dropFirst()
+            .compactMap { $0.split(separator: "\"").first.map(String.init) }
+        var ids: [String] = []
+        for link in links where !ids.contains(link) { ids.append(link) }
+        XCTAssertEqual(ids.count, 2, "\(ids)")
+        XCTAssertTrue(page.body.contains("evil.html"), "the name is kept without its path")
+        XCTAssertFalse(page.body.contains("../"))
+
+        let image = try await call(.GET, "/attachments/\(ids[0])", headers: [("Cookie", "kesu_session=\(cookie)")])
+        XCTAssertEqual(image.headers.first(name: .contentType), "image/png")
+        XCTAssertTrue(image.headers.first(name: "Content-Disposition")?.hasPrefix("inline") == true)
+        XCTAssertEqual(image.headers.first(name: "X-Content-Type-Options"), "nosniff")
+        let script = try await call(.GET, "/attachments/\(ids[1])", headers: [("Cookie", "kesu_session=\(cookie)")])
+        XCTAssertEqual(script.headers.first(name: .contentType), "application/octet-stream")
+        XCTAssertTrue(script.headers.first(name: "Content-Disposition")?.hasPrefix("attachment") == true)
+
+        _ = try await call(.PATCH, "/api/v1/complaints/\(number)", as: "supervisor", json: ["outlet": "GZ-TH"])
+        let outsider = try await session("outlet-pd")
+        let refused = try await call(.GET, "/attachments/\(ids[0])", headers: [("Cookie", "kesu_session=\(outsider)")])
+        XCTAssertEqual(refused.status, .forbidden)
+        let anonymous = try await call(.GET, "/attachments/\(ids[0])")
+        XCTAssertEqual(anonymous.status, .seeOther, "to the login page")
+
+        let tooBig = try await upload("/complaints/\(number)/attachments", cookie: cookie, fileName: "big.png",
+                                      bytes: Self.png, fields: ["_csrf": token], padding: 21 * 1024 * 1024)
+        XCTAssertEqual(tooBig.status, .payloadTooLarge)
+        let stored = try await count("attachments")
+        XCTAssertEqual(stored, 2)
+    }
+
+    func testCustomerSeesOnlyVisibleFilesAndCanAddPhotos() async throws {
+        let number = try await recordedNumber()
+        let tracked = try await call(.POST, "/portal/track", raw: "number=\(number)&phone=13812345678",
+                                     headers: [("Content-Type", "application/x-www-form-urlencoded")])
+        let link = try XCTUnwrap(tracked.headers.first(name: .location))
+        let sent = try await upload(link + "/attachments", cookie: nil, fileName: "box.png", bytes: Self.png, fields: [:])
+        XCTAssertEqual(sent.status, .seeOther, sent.body)
+        let cookie = try await session("agent")
+        let token = try await csrf(cookie, number)
+        _ = try await upload("/complaints/\(number)/attachments", cookie: cookie, fileName: "internal-scan.png",
+                             bytes: Self.png, fields: ["_csrf": token])
+        let status = try await call(.GET, link)
+        XCTAssertTrue(status.body.contains("box.png"))
+        XCTAssertFalse(status.body.contains("internal-scan.png"), "internal evidence stays internal")
+        let staffView = try await call(.GET, "/api/v1/complaints/\(number)", as: "agent")
+        let kinds = (staffView.json["timeline"] as? [[String: Any]] ?? []).filter { $0["kind"] as? String == "attachment" }
+        XCTAssertEqual(kinds.count, 2)
+    }
+}
