@@ -102,3 +102,40 @@ final class WebPagesTests: KesuTestCase, @unchecked Sendable {
         XCTAssertEqual(Set(Language.zh.strings.keys), Set(Language.en.strings.keys))
     }
 }
+
+/// Canned replies, the change form and bulk actions.
+final class WorkbenchActionTests: KesuTestCase, @unchecked Sendable {
+    func testCannedRepliesChangeFormAndBulkAssign() async throws {
+        let first = try await recordedNumber()
+        let second = try await recordedNumber(as: "agent", ["customer": ["name": "李雷", "phone": "13987654321"]])
+        let login = try await call(.POST, "/login", raw: "username=supervisor&password=kesu-demo-2026",
+                                   headers: [("Content-Type", "application/x-www-form-urlencoded")])
+        let cookie = try XCTUnwrap(login.headers.setCookie?["kesu_session"]?.string)
+        let headers = [("Cookie", "kesu_session=\(cookie)")]
+        let page = try await call(.GET, "/complaints/\(first)", headers: headers)
+        XCTAssertTrue(page.body.contains("王芳您好，您的投诉（工单号 \(first)）已受理，我是处理人主管 张伟"), "filled in")
+        let range = try XCTUnwrap(page.body.range(of: #"name="_csrf" value="([0-9a-f]+)""#, options: .regularExpression))
+        let csrf = try XCTUnwrap(page.body[range].split(separator: "\"").dropFirst(3).first.map(String.init))
+        let form = headers + [("Content-Type", "application/x-www-form-urlencoded")]
+
+        let changed = try await call(.POST, "/complaints/\(first)/change",
+                                     raw: "_csrf=\(csrf)&assignee=agent2&category=delay&priority=P1", headers: form)
+        XCTAssertEqual(changed.status, .seeOther, changed.body)
+        let after = try await call(.GET, "/api/v1/complaints/\(first)", as: "agent")
+        XCTAssertEqual((after.json["assignee"] as? [String: Any])?["username"] as? String, "agent2")
+        XCTAssertEqual(after.json["priority"] as? String, "P1")
+        XCTAssertEqual(after.json["category"] as? String, "delay")
+
+        let bulk = try await call(.POST, "/complaints/bulk",
+                                  raw: "_csrf=\(csrf)&numbers[]=\(first)&numbers[]=\(second)&assignee=agent&priority=P2&back=/complaints",
+                                  headers: form)
+        XCTAssertEqual(bulk.status, .seeOther, bulk.body)
+        for number in [first, second] {
+            let reply = try await call(.GET, "/api/v1/complaints/\(number)", as: "agent")
+            XCTAssertEqual((reply.json["assignee"] as? [String: Any])?["username"] as? String, "agent")
+            XCTAssertEqual(reply.json["priority"] as? String, "P2")
+        }
+        let none = try await call(.POST, "/complaints/bulk", raw: "_csrf=\(csrf)&assignee=agent", headers: form)
+        XCTAssertEqual(none.status, .badRequest)
+    }
+}

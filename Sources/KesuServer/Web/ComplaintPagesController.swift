@@ -13,6 +13,8 @@ struct ComplaintPagesController: RouteCollection {
         routes.post("complaints", ":number", "transition", use: transition)
         routes.post("complaints", ":number", "notes", use: note)
         routes.post("complaints", ":number", "take", use: take)
+        routes.post("complaints", ":number", "change", use: change)
+        routes.post("complaints", "bulk", use: bulk)
     }
 
     // MARK: Queue
@@ -99,7 +101,12 @@ struct ComplaintPagesController: RouteCollection {
             priorities: choices(Priority.allCases, selected: f.priority, label: \.rawValue),
             channels: choices(KesuCore.Channel.allCases, selected: f.channel, label: \.rawValue),
             q: q, rows: queueRows, nextURL: next.map { url(cursor: $0.token) },
-            firstURL: query.cursor == nil ? nil : url(cursor: nil))
+            firstURL: query.cursor == nil ? nil : url(cursor: nil),
+            canAssign: actor.role.may(.assignComplaints),
+            assignees: actor.role.may(.assignComplaints) ? try await Self.handlers(on: req.db).map {
+                Choice(value: $0.username, label: $0.displayName, selected: false)
+            } : [],
+            here: url(cursor: query.cursor?.token))
         return try await req.view.render("complaints/queue", page).encodeResponse(for: req)
     }
 
@@ -114,6 +121,9 @@ struct ComplaintPagesController: RouteCollection {
         let timeline = try await ComplaintStore.timeline(of: row.id, on: req.db)
         let shipments = try await ShipmentService.load(waybills: row.waybills, on: req.db)
         let attachments = try await AttachmentModel.list(complaintID: row.id, on: req.db)
+        let canned = try await CannedReplyModel.query(on: req.db).sort(\.$position).all()
+        let canAssign = actor.role.may(.assignComplaints)
+        let handlers = canAssign ? try await Self.handlers(on: req.db) : []
         let language = WebSession.language(req)
         let t = language.strings
         let format = PageFormat(language: language, timeZone: req.application.kesu.config.timeZone)
@@ -153,7 +163,20 @@ struct ComplaintPagesController: RouteCollection {
                                      text: [$0.description, $0.location].compactMap { $0 }.joined(separator: " · "))
                     })
             },
-            attachments: attachments.map { AttachmentItem($0, urlPrefix: "/attachments/") })
+            attachments: attachments.map { AttachmentItem($0, urlPrefix: "/attachments/") },
+            cannedReplies: canned.map {
+                Choice(value: CannedReplyText.fill($0.body, customer: row.customerName, number: row.number,
+                                                   promisedTime: format.defaultPromise(now: req.application.kesu.clock.now()),
+                                                   handler: actor.displayName),
+                       label: $0.title, selected: false)
+            },
+            canAssign: canAssign,
+            assignees: [Choice(value: "", label: t["none"] ?? "", selected: row.assigneeUsername == nil)]
+                + handlers.map { Choice(value: $0.username, label: $0.displayName, selected: $0.username == row.assigneeUsername) },
+            categories: ComplaintCategory.allCases.map {
+                Choice(value: $0.rawValue, label: language.name(of: $0), selected: $0.rawValue == row.category)
+            },
+            priorities: Priority.allCases.map { Choice(value: $0.rawValue, label: $0.rawValue, selected: $0.rawValue == row.priority) })
         return try await req.view.render("complaints/show", page)
     }
 
@@ -193,6 +216,45 @@ struct ComplaintPagesController: RouteCollection {
         _ = try await ComplaintService(services: req.application.kesu, db: req.db)
             .change(number, ComplaintChange(assignee: actor.username), by: actor)
         return req.redirect(to: "/complaints/\(number)")
+    }
+
+    /// Changes assignee, category and priority from the complaint page.
+    @Sendable func change(req: Request) async throws -> Response {
+        try WebSession.checkCSRF(req)
+        let actor = try RequestContext.requireActor()
+        struct Form: Decodable { var assignee: String?, category: String?, priority: String? }
+        let form = try req.content.decode(Form.self)
+        let number = req.parameters.get("number") ?? ""
+        let change = ComplaintChange(
+            assignee: actor.role.may(.assignComplaints) ? form.assignee : nil,
+            category: form.category.flatMap(ComplaintCategory.init(rawValue:)),
+            priority: form.priority.flatMap(Priority.init(rawValue:)))
+        _ = try await ComplaintService(services: req.application.kesu, db: req.db).change(number, change, by: actor)
+        return req.redirect(to: "/complaints/\(number)")
+    }
+
+    /// Assigns, or sets the priority of, several complaints chosen in the queue.
+    @Sendable func bulk(req: Request) async throws -> Response {
+        try WebSession.checkCSRF(req)
+        let actor = try RequestContext.requireActor()
+        struct Form: Decodable { var numbers: [String]?, assignee: String?, priority: String?, back: String? }
+        let form = try req.content.decode(Form.self)
+        let numbers = Array((form.numbers ?? []).prefix(200))
+        guard !numbers.isEmpty else { throw KesuError.invalid("Choose at least one complaint.") }
+        let change = ComplaintChange(
+            assignee: (form.assignee ?? "").isEmpty ? nil : form.assignee,
+            priority: form.priority.flatMap(Priority.init(rawValue:)))
+        let service = ComplaintService(services: req.application.kesu, db: req.db)
+        for number in numbers { _ = try await service.change(number, change, by: actor) }
+        return req.redirect(to: LoginController.safeNext(form.back))
+    }
+
+    /// The staff who handle complaints, for the assignee lists.
+    static func handlers(on db: any Database) async throws -> [UserModel] {
+        try await UserModel.query(on: db)
+            .filter(\.$role ~~ [Role.agent, .supervisor, .claims, .quality].map(\.rawValue))
+            .filter(\.$active == true)
+            .sort(\.$username).all()
     }
 
     static func yuan(_ fen: Int64) -> String {

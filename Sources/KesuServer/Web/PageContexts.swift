@@ -63,6 +63,10 @@ struct QueuePage: Encodable {
     var rows: [QueueRow]
     var nextURL: String?
     var firstURL: String?
+    var canAssign: Bool
+    var assignees: [Choice]
+    /// This page's address, to come back to after a bulk action.
+    var here: String
 }
 
 struct TimelineItem: Encodable {
@@ -128,6 +132,11 @@ struct ComplaintPage: Encodable {
     var timeline: [TimelineItem]
     var shipments: [ShipmentCard]
     var attachments: [AttachmentItem]
+    var cannedReplies: [Choice]
+    var canAssign: Bool
+    var assignees: [Choice]
+    var categories: [Choice]
+    var priorities: [Choice]
 }
 
 /// Formats times and ages the way the pages show them, in the company's time zone.
@@ -141,6 +150,15 @@ struct PageFormat {
         let c = calendar.dateComponents([.year, .month, .day, .hour, .minute], from: date)
         func two(_ n: Int?) -> String { let v = n ?? 0; return v < 10 ? "0\(v)" : "\(v)" }
         return "\(c.year ?? 0)-\(two(c.month))-\(two(c.day)) \(two(c.hour)):\(two(c.minute))"
+    }
+
+    /// The time to promise by default: tomorrow at 18:00 (seed 004: promise a time, then answer by it).
+    func defaultPromise(now: Date) -> String {
+        var calendar = Calendar(identifier: .gregorian)
+        calendar.timeZone = timeZone
+        let tomorrow = calendar.date(byAdding: .day, value: 1, to: now) ?? now
+        let c = calendar.dateComponents([.month, .day], from: tomorrow)
+        return language == .zh ? "\(c.month ?? 1)月\(c.day ?? 1)日18:00" : "\(c.day ?? 1)/\(c.month ?? 1) 18:00"
     }
 
     func duration(_ seconds: TimeInterval) -> String {

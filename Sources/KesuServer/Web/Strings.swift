@@ -31,6 +31,8 @@ package enum Language: String, CaseIterable, Sendable {
         "not_sure": "不确定", "portal_next": "我们会在24小时内联系您，48小时内给出处理结果。请保存下面的专属链接，随时查看进度。",
         "portal_link": "您的专属查询链接", "portal_message": "补充说明", "portal_intro": "快递服务有问题？告诉我们，我们来处理。",
         "submit": "提交投诉", "evidence": "证据附件", "upload": "上传", "file": "文件（照片、视频、PDF，最大20MB）",
+        "canned": "话术", "choose": "选择…", "save": "保存", "bulk": "批量操作", "selected": "选中的工单",
+        "select": "选择", "change": "修改",
     ]
 
     static let english: [String: String] = [
@@ -59,6 +61,8 @@ package enum Language: String, CaseIterable, Sendable {
         "portal_link": "Your private link", "portal_message": "Add a message",
         "portal_intro": "A problem with a delivery? Tell us and we will handle it.", "submit": "Send complaint",
         "evidence": "Evidence", "upload": "Upload", "file": "File (photo, video, PDF; at most 20 MB)",
+        "canned": "Canned replies", "choose": "Choose…", "save": "Save", "bulk": "Bulk action",
+        "selected": "Chosen complaints", "select": "Select", "change": "Change",
     ]
 
     /// How staff see a status, category or priority in this language.

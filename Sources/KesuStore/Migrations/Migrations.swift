@@ -17,6 +17,7 @@ package enum Migrations {
         CreateIdempotencyKey(),
         CreatePortalLink(),
         CreateAttachment(),
+        CreateCannedReply(),
     ]
 }
 
