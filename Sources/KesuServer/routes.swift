@@ -36,6 +36,7 @@ package func routes(_ app: Application) throws {
     try staff.register(collection: ComplaintPagesController())
     try staff.register(collection: IntakePageController())
     try staff.register(collection: AttachmentsController(forCustomers: false))
+    try staff.register(collection: AdminController())
 
     let api = app.grouped(BodyLimitMiddleware(maxBytes: app.kesu.config.maxBodyBytes)).grouped(AuthMiddleware())
     let transport = VaporTransport(routesBuilder: api)

@@ -139,3 +139,47 @@ final class WorkbenchActionTests: KesuTestCase, @unchecked Sendable {
         XCTAssertEqual(none.status, .badRequest)
     }
 }
+
+/// The admin pages: users and roles, units, canned replies — for admins only.
+final class AdminPagesTests: KesuTestCase, @unchecked Sendable {
+    func testAdminManagesUsersUnitsAndCannedReplies() async throws {
+        func session(_ user: String) async throws -> String {
+            let r = try await call(.POST, "/login", raw: "username=\(user)&password=kesu-demo-2026",
+                                   headers: [("Content-Type", "application/x-www-form-urlencoded")])
+            return try XCTUnwrap(r.headers.setCookie?["kesu_session"]?.string)
+        }
+        let agent = try await session("agent")
+        let refused = try await call(.GET, "/admin", headers: [("Cookie", "kesu_session=\(agent)")])
+        XCTAssertEqual(refused.status, .forbidden)
+
+        let admin = try await session("admin")
+        let page = try await call(.GET, "/admin", headers: [("Cookie", "kesu_session=\(admin)")])
+        XCTAssertEqual(page.status, .ok)
+        XCTAssertTrue(page.body.contains("outlet-pd"))
+        let range = try XCTUnwrap(page.body.range(of: #"name="_csrf" value="([0-9a-f]+)""#, options: .regularExpression))
+        let csrf = try XCTUnwrap(page.body[range].split(separator: "\"").dropFirst(3).first.map(String.init))
+        let form = [("Cookie", "kesu_session=\(admin)"), ("Content-Type", "application/x-www-form-urlencoded")]
+
+        let unit = try await call(.POST, "/admin/units", raw: "_csrf=\(csrf)&code=SZ-NS&name=NanShan&kind=outlet&parent=R-SOUTH",
+                                  headers: form)
+        XCTAssertEqual(unit.status, .seeOther, unit.body)
+        let user = try await call(.POST, "/admin/users",
+                                  raw: "_csrf=\(csrf)&username=outlet-ns&name=Lin&password=nanshan-2026&role=outlet&unit=SZ-NS",
+                                  headers: form)
+        XCTAssertEqual(user.status, .seeOther, user.body)
+        let login = try await call(.POST, "/api/v1/auth/token", json: ["username": "outlet-ns", "password": "nanshan-2026"])
+        XCTAssertEqual(login.status, .ok)
+        let disable = try await call(.POST, "/admin/users/outlet-ns", raw: "_csrf=\(csrf)&role=outlet&unit=SZ-NS", headers: form)
+        XCTAssertEqual(disable.status, .seeOther)
+        let after = try await call(.POST, "/api/v1/auth/token", json: ["username": "outlet-ns", "password": "nanshan-2026"])
+        XCTAssertEqual(after.status, .unauthorized, "an unticked active box disables the user")
+        let selfDisable = try await call(.POST, "/admin/users/admin", raw: "_csrf=\(csrf)&role=admin&unit=HQ", headers: form)
+        XCTAssertEqual(selfDisable.status, .badRequest)
+
+        let canned = try await call(.POST, "/admin/canned", raw: "_csrf=\(csrf)&title=Delay&body=%7B%E5%AE%A2%E6%88%B7%7D+sorry",
+                                    headers: form)
+        XCTAssertEqual(canned.status, .seeOther)
+        let replies = try await count("canned_replies")
+        XCTAssertEqual(replies, 5)
+    }
+}

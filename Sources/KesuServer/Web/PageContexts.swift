@@ -12,6 +12,8 @@ struct PageChrome: Encodable {
     var csrf: String?
     /// The customers' pages show their own links instead of the staff menu.
     var portal = false
+    /// Admins see the admin link.
+    var admin = false
 }
 
 struct LoginPage: Encodable {

@@ -32,7 +32,11 @@ package enum Language: String, CaseIterable, Sendable {
         "portal_link": "您的专属查询链接", "portal_message": "补充说明", "portal_intro": "快递服务有问题？告诉我们，我们来处理。",
         "submit": "提交投诉", "evidence": "证据附件", "upload": "上传", "file": "文件（照片、视频、PDF，最大20MB）",
         "canned": "话术", "choose": "选择…", "save": "保存", "bulk": "批量操作", "selected": "选中的工单",
-        "select": "选择", "change": "修改",
+        "select": "选择", "change": "修改", "admin": "管理", "users": "用户与角色", "units": "组织架构",
+        "role": "角色", "unit": "所属单位", "active": "启用", "new_user": "新增用户", "new_unit": "新增单位",
+        "code": "编码", "kind": "类型", "parent": "上级单位", "title": "标题", "body_text": "内容",
+        "new_reply": "新增话术", "placeholders": "可用占位符：{客户} {工单号} {承诺时间} {处理人}；内容留空并保存即删除。",
+        "new_password": "新密码（留空不改）",
     ]
 
     static let english: [String: String] = [
@@ -62,7 +66,12 @@ package enum Language: String, CaseIterable, Sendable {
         "portal_intro": "A problem with a delivery? Tell us and we will handle it.", "submit": "Send complaint",
         "evidence": "Evidence", "upload": "Upload", "file": "File (photo, video, PDF; at most 20 MB)",
         "canned": "Canned replies", "choose": "Choose…", "save": "Save", "bulk": "Bulk action",
-        "selected": "Chosen complaints", "select": "Select", "change": "Change",
+        "selected": "Chosen complaints", "select": "Select", "change": "Change", "admin": "Admin",
+        "users": "Users and roles", "units": "Organisation", "role": "Role", "unit": "Unit", "active": "Active",
+        "new_user": "New user", "new_unit": "New unit", "code": "Code", "kind": "Kind", "parent": "Parent",
+        "title": "Title", "body_text": "Text", "new_reply": "New canned reply",
+        "placeholders": "Placeholders: {客户} customer, {工单号} number, {承诺时间} promised time, {处理人} handler; save an empty text to delete.",
+        "new_password": "New password (blank: unchanged)",
     ]
 
     /// How staff see a status, category or priority in this language.

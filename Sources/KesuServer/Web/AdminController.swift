@@ -1,0 +1,154 @@
+import Fluent
+import Foundation
+import KesuCore
+import KesuStore
+import Vapor
+
+/// 管理 — admins manage users and roles, organisation units, and canned replies from the pages.
+struct AdminController: RouteCollection {
+    func boot(routes: any RoutesBuilder) throws {
+        let admin = routes.grouped("admin")
+        admin.get(use: users)
+        admin.post("users", use: createUser)
+        admin.post("users", ":username", use: updateUser)
+        admin.get("units", use: units)
+        admin.post("units", use: createUnit)
+        admin.get("canned", use: canned)
+        admin.post("canned", use: saveCanned)
+    }
+
+    struct UserRow: Encodable { var username, name, role, unit: String; var active: Bool; var roles: [Choice]; var units: [Choice] }
+    struct UnitRow: Encodable { var code, name, kind: String; var indent: Int }
+    struct CannedRow: Encodable { var id, title, body: String }
+    struct AdminPage: Encodable {
+        var chrome: PageChrome
+        var section: String
+        var message: String?
+        var users: [UserRow] = []
+        var units: [UnitRow] = []
+        var canned: [CannedRow] = []
+        var roles: [Choice] = []
+        var unitChoices: [Choice] = []
+        var kinds: [Choice] = []
+    }
+
+    private func requireAdmin() throws -> Actor {
+        let actor = try RequestContext.requireActor()
+        try Permission.manageUsers.require(actor.role)
+        return actor
+    }
+
+    private func page(_ req: Request, section: String, message: String? = nil) async throws -> AdminPage {
+        let actor = try requireAdmin()
+        let language = WebSession.language(req)
+        let allUnits = try await OrgStore.all(on: req.db)
+        let unitChoices = allUnits.map { Choice(value: $0.code, label: "\($0.name) (\($0.code))", selected: false) }
+        let roles = Role.allCases.map { Choice(value: $0.rawValue, label: language == .zh ? $0.chineseName : $0.rawValue, selected: false) }
+        var page = AdminPage(chrome: Pages.chrome(req, title: language.strings["admin"] ?? "", actor: actor),
+                             section: section, message: message, roles: roles, unitChoices: unitChoices,
+                             kinds: UnitKind.allCases.filter { $0 != .hq }.map { Choice(value: $0.rawValue, label: $0.rawValue, selected: false) })
+        switch section {
+        case "units":
+            page.units = allUnits.map {
+                UnitRow(code: $0.code, name: $0.name, kind: $0.kind, indent: UnitPath(rawValue: $0.path).depth - 1)
+            }
+        case "canned":
+            page.canned = try await CannedReplyModel.query(on: req.db).sort(\.$position).all().compactMap { c in
+                c.id.map { CannedRow(id: $0.uuidString, title: c.title, body: c.body) }
+            }
+        default:
+            let users = try await UserModel.query(on: req.db).with(\.$unit).sort(\.$username).all()
+            page.users = users.map { u in
+                UserRow(username: u.username, name: u.displayName, role: u.role, unit: u.unit.code, active: u.active,
+                        roles: roles.map { Choice(value: $0.value, label: $0.label, selected: $0.value == u.role) },
+                        units: unitChoices.map { Choice(value: $0.value, label: $0.label, selected: $0.value == u.unit.code) })
+            }
+        }
+        return page
+    }
+
+    @Sendable func users(req: Request) async throws -> View {
+        try await req.view.render("admin/index", try await page(req, section: "users"))
+    }
+
+    @Sendable func units(req: Request) async throws -> View {
+        try await req.view.render("admin/index", try await page(req, section: "units"))
+    }
+
+    @Sendable func canned(req: Request) async throws -> View {
+        try await req.view.render("admin/index", try await page(req, section: "canned"))
+    }
+
+    @Sendable func createUser(req: Request) async throws -> Response {
+        try WebSession.checkCSRF(req)
+        _ = try requireAdmin()
+        struct Form: Decodable { var username, name, password, role, unit: String }
+        let form = try req.content.decode(Form.self)
+        guard let role = Role(rawValue: form.role) else { throw KesuError.invalid("Unknown role.") }
+        _ = try await OrgService(app: req.application, db: req.db).createUser(
+            username: form.username, displayName: form.name, password: form.password, role: role, unitCode: form.unit)
+        return req.redirect(to: "/admin")
+    }
+
+    @Sendable func updateUser(req: Request) async throws -> Response {
+        try WebSession.checkCSRF(req)
+        let actor = try requireAdmin()
+        struct Form: Decodable { var role: String?, unit: String?, active: String?, password: String? }
+        let form = try req.content.decode(Form.self)
+        let username = req.parameters.get("username") ?? ""
+        let active = form.active == "1"
+        if username == actor.username, !active {
+            throw KesuError.invalid("You cannot disable your own account.")
+        }
+        _ = try await OrgService(app: req.application, db: req.db).updateUser(
+            username, displayName: nil, password: (form.password ?? "").isEmpty ? nil : form.password,
+            role: form.role.flatMap(Role.init(rawValue:)), unitCode: form.unit, active: active)
+        return req.redirect(to: "/admin")
+    }
+
+    @Sendable func createUnit(req: Request) async throws -> Response {
+        try WebSession.checkCSRF(req)
+        _ = try requireAdmin()
+        struct Form: Decodable { var code, name, kind, parent: String }
+        let form = try req.content.decode(Form.self)
+        guard let kind = UnitKind(rawValue: form.kind) else { throw KesuError.invalid("Unknown kind of unit.") }
+        _ = try await OrgService(app: req.application, db: req.db)
+            .createUnit(code: form.code, name: form.name, kind: kind, parentCode: form.parent)
+        return req.redirect(to: "/admin/units")
+    }
+
+    /// Adds a canned reply, or changes one (`id` given), or removes one (empty body).
+    @Sendable func saveCanned(req: Request) async throws -> Response {
+        try WebSession.checkCSRF(req)
+        _ = try requireAdmin()
+        struct Form: Decodable { var id: String?, title: String, body: String }
+        let form = try req.content.decode(Form.self)
+        let title = form.title.trimmed, body = form.body.trimmed
+        let services = req.application.kesu
+        if let id = form.id.flatMap(UUID.init(uuidString:)) {
+            guard let reply = try await CannedReplyModel.find(id, on: req.db) else { throw KesuError.notFound("No such reply.") }
+            if body.isEmpty {
+                try await services.writer.write(on: req.db) { try await reply.delete(on: $0) }
+            } else {
+                guard (1...40).contains(title.count), body.count <= 1_000 else {
+                    throw KesuError.invalid("A title is 1–40 characters, a reply at most 1,000.")
+                }
+                reply.title = title
+                reply.body = body
+                try await services.writer.write(on: req.db) { try await reply.update(on: $0) }
+            }
+        } else {
+            guard (1...40).contains(title.count), (1...1_000).contains(body.count) else {
+                throw KesuError.invalid("A title is 1–40 characters, a reply 1 to 1,000.")
+            }
+            let reply = CannedReplyModel()
+            reply.id = services.ids.next()
+            reply.title = title
+            reply.body = body
+            reply.position = (try await CannedReplyModel.query(on: req.db).max(\.$position) ?? 0) + 1
+            reply.createdAt = services.now()
+            try await services.writer.write(on: req.db) { try await reply.create(on: $0) }
+        }
+        return req.redirect(to: "/admin/canned")
+    }
+}
