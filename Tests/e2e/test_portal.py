@@ -3,6 +3,7 @@ complaint number and phone."""
 from selenium.webdriver.common.by import By
 
 from conftest import click_and_wait, shot
+from test_staff_pages import make_png
 
 
 def test_customer_files_and_follows_a_complaint(server, browser):
@@ -12,6 +13,7 @@ def test_customer_files_and_follows_a_complaint(server, browser):
     browser.find_element(By.ID, "phone").send_keys("13811112222")
     browser.find_element(By.ID, "waybill").send_keys("E2E20261127")
     browser.find_element(By.ID, "description").send_keys("外箱破损，里面的杯子碎了两个")
+    browser.find_element(By.ID, "photos").send_keys(make_png())
     shot(browser, "public-form")
     click_and_wait(browser, browser.find_element(By.CSS_SELECTOR, "#file button[type=submit]"))
 
@@ -21,6 +23,8 @@ def test_customer_files_and_follows_a_complaint(server, browser):
     browser.get(link)
     assert browser.find_element(By.TAG_NAME, "h1").text == number
     assert "已受理" in browser.find_element(By.ID, "status").text
+    photo = browser.find_element(By.CSS_SELECTOR, "img.thumb")
+    assert browser.execute_script("return arguments[0].complete && arguments[0].naturalWidth", photo) == 8
     browser.find_element(By.ID, "body").send_keys("请尽快联系我")
     click_and_wait(browser, browser.find_element(By.CSS_SELECTOR, "form[action$='/messages'] button"))
     assert "请尽快联系我" in browser.find_element(By.CSS_SELECTOR, ".timeline").text

@@ -12,7 +12,7 @@ struct PortalController: RouteCollection {
     func boot(routes: any RoutesBuilder) throws {
         routes.get("portal", use: home)
         routes.get("portal", "new", use: newForm)
-        routes.post("portal", "new", use: file)
+        routes.on(.POST, "portal", "new", body: .collect(maxSize: ByteCount(value: 3 * FileKind.maxBytes + 1_048_576)), use: file)
         routes.post("portal", "track", use: track)
         routes.get("t", ":token", use: status)
         routes.post("t", ":token", "messages", use: message)
@@ -48,8 +48,13 @@ struct PortalController: RouteCollection {
         return try await renderNew(req, form: form, errors: [])
     }
 
+    /// Up to three photos sent with the form.
+    struct Photos: Decodable { var photos: [File]? }
+
     @Sendable func file(req: Request) async throws -> Response {
         let form = try req.content.decode(FileForm.self)
+        let photos = ((try? req.content.decode(Photos.self))?.photos ?? []).filter { $0.data.readableBytes > 0 }
+        guard photos.count <= 3 else { throw KesuError.invalid("At most three photos.", fields: ["photos": ["at most 3"]]) }
         let ip = req.remoteAddress?.ipAddress ?? "?"
         let now = req.application.kesu.clock.now()
         // At most a few complaints a minute from one address: enough for a family, not for a script.
@@ -65,6 +70,10 @@ struct PortalController: RouteCollection {
             let complaint = try await ComplaintService(services: services, db: req.db)
                 .record(draft, idempotencyKey: form.key.isEmpty ? nil : "portal-" + form.key, by: Self.customerActor)
             guesses.fail("file|" + ip, now: now)
+            for photo in photos {
+                try await AttachmentsController.store(photo, complaintID: try complaint.requireID(), by: form.name,
+                                                      actorID: nil, visible: true, on: req)
+            }
             let token = try await link(to: try complaint.requireID(), on: req)
             return try await req.view.render("portal/filed", FiledPage(
                 chrome: chrome(req, "portal_filed"), number: complaint.number, link: "/t/\(token)")).encodeResponse(for: req)

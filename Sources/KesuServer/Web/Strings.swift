@@ -36,7 +36,7 @@ package enum Language: String, CaseIterable, Sendable {
         "role": "角色", "unit": "所属单位", "active": "启用", "new_user": "新增用户", "new_unit": "新增单位",
         "code": "编码", "kind": "类型", "parent": "上级单位", "title": "标题", "body_text": "内容",
         "new_reply": "新增话术", "placeholders": "可用占位符：{客户} {工单号} {承诺时间} {处理人}；内容留空并保存即删除。",
-        "new_password": "新密码（留空不改）",
+        "new_password": "新密码（留空不改）", "photos": "照片（最多3张，每张不超过20MB）",
     ]
 
     static let english: [String: String] = [
@@ -71,7 +71,7 @@ package enum Language: String, CaseIterable, Sendable {
         "new_user": "New user", "new_unit": "New unit", "code": "Code", "kind": "Kind", "parent": "Parent",
         "title": "Title", "body_text": "Text", "new_reply": "New canned reply",
         "placeholders": "Placeholders: {客户} customer, {工单号} number, {承诺时间} promised time, {处理人} handler; save an empty text to delete.",
-        "new_password": "New password (blank: unchanged)",
+        "new_password": "New password (blank: unchanged)", "photos": "Photos (up to 3, 20 MB each)",
     ]
 
     /// How staff see a status, category or priority in this language.
