@@ -50,6 +50,10 @@ final class WebPagesTests: KesuTestCase, @unchecked Sendable {
         XCTAssertTrue(byWaybill.body.contains(number))
         let nothing = try await page("/complaints?q=YT0000000001", cookie: session)
         XCTAssertFalse(nothing.body.contains(number))
+        let words = try await page("/complaints?q=%E6%B2%A1%E9%80%81%E4%B8%8A%E9%97%A8", cookie: session)
+        XCTAssertTrue(words.body.contains(number), "found by words of the description (没送上门)")
+        let otherWords = try await page("/complaints?q=%E7%A0%B4%E6%8D%9F", cookie: session)
+        XCTAssertFalse(otherWords.body.contains(number))
         let jump = try await page("/complaints?q=\(number.lowercased())", cookie: session)
         XCTAssertEqual(jump.headers.first(name: .location), "/complaints/\(number)")
 

@@ -54,8 +54,11 @@ struct ComplaintPagesController: RouteCollection {
             } else if let phone = PhoneNumber(q) {
                 let customer = try await CustomerModel.query(on: req.db).filter(\.$phone == phone.digits).first()
                 if let id = customer?.id { query.customerID = id } else { matchesNothing = true }
-            } else if let waybill = WaybillNumber.normalise(q) {
-                query.complaintIDs = try await ComplaintStore.complaintIDs(waybill: waybill, on: req.db)
+            } else if let waybill = WaybillNumber.normalise(q),
+                      case let ids = try await ComplaintStore.complaintIDs(waybill: waybill, on: req.db), !ids.isEmpty {
+                query.complaintIDs = ids
+            } else if q.count >= 2, q.count <= 50 {
+                query.descriptionContains = q
             } else {
                 matchesNothing = true
             }

@@ -49,6 +49,8 @@ package struct ComplaintListQuery: Sendable {
     package var customerID: UUID?
     /// Restricts to these complaints (found by waybill first); an empty list matches nothing.
     package var complaintIDs: [UUID]?
+    /// Words the description contains (not indexed: it scans newest first until a page is full).
+    package var descriptionContains: String?
     package var receivedFrom: Date?
     package var receivedTo: Date?
     package var scope: VisibilityScope = .all
@@ -80,6 +82,9 @@ extension ComplaintListQuery {
         if let outletID { q = q.where(column("outlet_id"), .equal, SQLBind(outletID)) }
         if let customerID { q = q.where(column("customer_id"), .equal, SQLBind(customerID)) }
         if let complaintIDs { q = q.where(column("id"), .in, SQLGroupExpression(complaintIDs.map { SQLBind($0) })) }
+        if let words = descriptionContains?.filter({ $0 != "%" && $0 != "_" }), !words.isEmpty {
+            q = q.where(column("description"), .like, SQLBind("%" + words + "%"))
+        }
         if let receivedFrom { q = q.where(column("received_at"), .greaterThanOrEqual, SQLBind(receivedFrom)) }
         if let receivedTo { q = q.where(column("received_at"), .lessThan, SQLBind(receivedTo)) }
         switch scope {
