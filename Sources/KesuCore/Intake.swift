@@ -9,12 +9,14 @@ public struct ComplaintDraft: Sendable {
     public var waybillNumbers: [String]
     public var description: String
     public var category: ComplaintCategory?
+    /// A sub-category code under `category` (which sub-categories exist is data, checked where it is stored).
+    public var subcategory: String?
     public var priority: Priority?
     public var receivedAt: Date?
 
     public init(channel: Channel, customerName: String, customerPhone: String, customerEmail: String? = nil,
                 waybillNumbers: [String], description: String, category: ComplaintCategory? = nil,
-                priority: Priority? = nil, receivedAt: Date? = nil) {
+                subcategory: String? = nil, priority: Priority? = nil, receivedAt: Date? = nil) {
         self.channel = channel
         self.customerName = customerName
         self.customerPhone = customerPhone
@@ -22,6 +24,7 @@ public struct ComplaintDraft: Sendable {
         self.waybillNumbers = waybillNumbers
         self.description = description
         self.category = category
+        self.subcategory = subcategory
         self.priority = priority
         self.receivedAt = receivedAt
     }
@@ -38,6 +41,7 @@ public struct ValidIntake: Sendable, Equatable {
     public var category: ComplaintCategory?
     /// Whether the category was guessed from the description rather than given.
     public var categorySuggested: Bool
+    public var subcategory: String?
     public var requestedPriority: Priority?
     public var receivedAt: Date
 }
@@ -88,13 +92,18 @@ extension ComplaintDraft {
         if let at = receivedAt, at.timeIntervalSince(now) > IntakeLimits.futureTolerance {
             problems.add("receivedAt", "lies in the future")
         }
+        var subcategory = self.subcategory?.trimmed
+        if subcategory?.isEmpty == true { subcategory = nil }
+        if subcategory != nil, category == nil {
+            problems.add("subcategory", "needs its category")
+        }
         try problems.throwIfAny("The complaint cannot be recorded")
         guard let phone else { throw KesuError.invalid("customer.phone is missing") }
         let guessed = category == nil ? CategoryRules.suggest(for: text) : nil
         return ValidIntake(
             channel: channel, customerName: name, phone: phone, email: email, waybillNumbers: waybills,
             description: text, category: category ?? guessed, categorySuggested: guessed != nil,
-            requestedPriority: priority, receivedAt: receivedAt ?? now)
+            subcategory: subcategory, requestedPriority: priority, receivedAt: receivedAt ?? now)
     }
 
     private static func looksLikeEmail(_ s: String) -> Bool {

@@ -59,6 +59,9 @@ class KesuTestCase: XCTestCase, @unchecked Sendable {
         var json: [String: Any] {
             (try? JSONSerialization.jsonObject(with: Data(body.utf8))) as? [String: Any] ?? [:]
         }
+        var jsonArray: [[String: Any]]? {
+            (try? JSONSerialization.jsonObject(with: Data(body.utf8))) as? [[String: Any]]
+        }
         var errorCode: String? { (json["error"] as? [String: Any])?["code"] as? String }
         var errorMessage: String? { (json["error"] as? [String: Any])?["message"] as? String }
     }

@@ -4,7 +4,7 @@ import json
 import urllib.request
 
 from selenium.webdriver.common.by import By
-from selenium.webdriver.support.ui import WebDriverWait
+from selenium.webdriver.support.ui import Select, WebDriverWait
 
 from conftest import PASSWORD, click_and_wait, shot, submit_and_wait
 
@@ -122,6 +122,10 @@ def test_phone_intake_shows_history_and_records(server, browser):
     WebDriverWait(browser, 10).until(lambda d: warning.is_displayed() and earlier in warning.text)
     browser.find_element(By.ID, "name").send_keys("林平")
     browser.find_element(By.ID, "description").send_keys("又一次：快递员没有送货上门，放在驿站了")
+    # Choosing a sub-category chooses its category.
+    Select(browser.find_element(By.ID, "subcategory")).select_by_value("station_without_consent")
+    assert Select(browser.find_element(By.ID, "category")).first_selected_option.get_attribute("value") \
+        == "delivery_service"
     shot(browser, "new-complaint")
     click_and_wait(browser, browser.find_element(By.CSS_SELECTOR, "#intake button[type=submit]"))
 
@@ -129,3 +133,4 @@ def test_phone_intake_shows_history_and_records(server, browser):
     assert number.startswith("KS") and number != earlier
     head = browser.find_element(By.CSS_SELECTOR, ".complaint-head").text
     assert "P2" in head and "repeat" in head, "a second complaint on the same waybill is a raised repeat"
+    assert "投递服务 · 未经同意放驿站/快递柜" in browser.find_element(By.TAG_NAME, "main").text

@@ -87,3 +87,21 @@ extension APIHandler {
         return .ok(.init(body: .json(.init(revoked: count))))
     }
 }
+
+extension APIHandler {
+    package func listCategories(_ input: Operations.ListCategories.Input) async throws
+        -> Operations.ListCategories.Output
+    {
+        _ = try RequestContext.requireActor()
+        let subs = try await SubcategoryStore.all(on: try db)
+        let body = try ComplaintCategory.allCases.map { category in
+            Components.Schemas.CategoryInfo(
+                code: try stored(category.rawValue), nameZh: category.chineseName,
+                nameEn: category.rawValue.replacingOccurrences(of: "_", with: " "),
+                subcategories: subs.filter { $0.category == category.rawValue }.map {
+                    .init(code: $0.code, nameZh: $0.nameZh, nameEn: $0.nameEn, active: $0.active)
+                })
+        }
+        return .ok(.init(body: .json(body)))
+    }
+}

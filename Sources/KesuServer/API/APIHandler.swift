@@ -51,8 +51,8 @@ package struct APIHandler: APIProtocol {
         let draft = ComplaintDraft(
             channel: try convert(body.channel), customerName: body.customer.name, customerPhone: body.customer.phone,
             customerEmail: body.customer.email, waybillNumbers: body.waybillNumbers, description: body.description,
-            category: try body.category.map { try convert($0) }, priority: try body.priority.map { try convert($0) },
-            receivedAt: body.receivedAt)
+            category: try body.category.map { try convert($0) }, subcategory: body.subcategory,
+            priority: try body.priority.map { try convert($0) }, receivedAt: body.receivedAt)
         let complaint = try await complaints().record(draft, idempotencyKey: input.headers.idempotencyKey, by: actor)
         return .created(.init(body: .json(try .init(complaint, for: actor))))
     }
@@ -132,7 +132,7 @@ package struct APIHandler: APIProtocol {
         guard case .json(let body) = input.body else { throw KesuError.invalid("Send JSON.") }
         let change = ComplaintChange(
             assignee: body.assignee, outlet: body.outlet, category: try body.category.map { try convert($0) },
-            priority: try body.priority.map { try convert($0) })
+            subcategory: body.subcategory, priority: try body.priority.map { try convert($0) })
         let complaint = try await complaints().change(input.path.number, change, by: actor)
         return .ok(.init(body: .json(try .init(complaint, for: actor))))
     }

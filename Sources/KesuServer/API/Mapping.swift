@@ -70,6 +70,7 @@ extension Components.Schemas.Complaint {
             status: status,
             channel: try stored(c.channel),
             category: try c.category.map { try stored($0) },
+            subcategory: c.subcategory,
             priority: try stored(c.priority),
             description: c.description,
             customer: .init(

@@ -29,13 +29,16 @@ package struct ComplaintChange: Sendable {
     /// An outlet's unit code, or "" to clear.
     package var outlet: String?
     package var category: ComplaintCategory?
+    /// A sub-category code under the (new) category, or "" to clear. A category change without one clears it.
+    package var subcategory: String?
     package var priority: Priority?
 
     package init(assignee: String? = nil, outlet: String? = nil, category: ComplaintCategory? = nil,
-                 priority: Priority? = nil) {
+                 subcategory: String? = nil, priority: Priority? = nil) {
         self.assignee = assignee
         self.outlet = outlet
         self.category = category
+        self.subcategory = subcategory
         self.priority = priority
     }
 }
@@ -119,6 +122,9 @@ extension ComplaintService {
                 outlet = unit
             }
         }
+        if let code = change.subcategory, !code.isEmpty {
+            try await SubcategoryStore.check(code, under: change.category?.rawValue ?? complaint.category, on: db)
+        }
         let rootPath = try await OrgStore.rootPath(on: db)
         let newAssigneeID = try assignee?.requireID()
         let newOutlet = outlet.map { (id: $0.id, path: $0.path) }
@@ -145,6 +151,14 @@ extension ComplaintService {
                                          before: ["category": current.category ?? ""],
                                          after: ["category": category.rawValue], at: now))
                 current.category = category.rawValue
+            }
+            // A new category drops a sub-category of the old one unless a new one is given.
+            let subcategory = change.subcategory ?? (change.category == nil ? nil : "")
+            if let code = subcategory, code != (current.subcategory ?? "") {
+                events.append(self.event(id, actor, "subcategory_changed", visible: false,
+                                         before: ["subcategory": current.subcategory ?? ""],
+                                         after: ["subcategory": code], at: now))
+                current.subcategory = code.isEmpty ? nil : code
             }
             if let priority = change.priority, priority.rawValue != current.priority {
                 events.append(self.event(id, actor, "priority_changed", visible: false,

@@ -93,6 +93,9 @@ package struct ComplaintService: Sendable {
     }
 
     private func lookUp(_ intake: ValidIntake) async throws -> KnownFacts {
+        if let code = intake.subcategory {
+            try await SubcategoryStore.check(code, under: intake.category?.rawValue, on: db)
+        }
         let customer = try await CustomerModel.query(on: db).filter(\.$phone == intake.phone.digits).first()
         let isRepeat = try await ComplaintStore.hasPrior(
             customerID: customer?.id, waybills: intake.waybillNumbers,
@@ -135,6 +138,7 @@ package struct ComplaintService: Sendable {
         complaint.status = ComplaintStatus.received.rawValue
         complaint.channel = intake.channel.rawValue
         complaint.category = intake.category?.rawValue
+        complaint.subcategory = intake.subcategory
         complaint.priority = assessment.priority.rawValue
         complaint.description = intake.description
         complaint.$customer.id = customerID
@@ -231,7 +235,7 @@ package struct ComplaintService: Sendable {
         let parts = [intake.channel.rawValue, intake.customerName, intake.phone.digits, intake.email ?? "",
                      intake.waybillNumbers.joined(separator: ","), intake.description,
                      intake.category?.rawValue ?? "", intake.requestedPriority?.rawValue ?? "",
-                     givenReceivedAt.map { String($0.millis) } ?? ""]
+                     givenReceivedAt.map { String($0.millis) } ?? ""] + (intake.subcategory.map { [$0] } ?? [])
         return hex(SHA256.hash(data: Data(parts.joined(separator: "\u{1F}").utf8)))
     }
 }

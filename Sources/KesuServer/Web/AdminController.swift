@@ -4,7 +4,7 @@ import KesuCore
 import KesuStore
 import Vapor
 
-/// 管理 — admins manage users and roles, organisation units, and canned replies from the pages.
+/// 管理 — admins manage users and roles, organisation units, sub-categories and canned replies from the pages.
 struct AdminController: RouteCollection {
     func boot(routes: any RoutesBuilder) throws {
         let admin = routes.grouped("admin")
@@ -15,11 +15,15 @@ struct AdminController: RouteCollection {
         admin.post("units", use: createUnit)
         admin.get("canned", use: canned)
         admin.post("canned", use: saveCanned)
+        admin.get("categories", use: categories)
+        admin.post("categories", use: saveSubcategory)
     }
 
     struct UserRow: Encodable { var username, name, role, unit: String; var active: Bool; var roles: [Choice]; var units: [Choice] }
     struct UnitRow: Encodable { var code, name, kind: String; var indent: Int }
     struct CannedRow: Encodable { var id, title, body: String }
+    struct SubRow: Encodable { var code, nameZh, nameEn: String; var active: Bool }
+    struct CategoryRow: Encodable { var code, name: String; var subs: [SubRow] }
     struct AdminPage: Encodable {
         var chrome: PageChrome
         var section: String
@@ -27,6 +31,8 @@ struct AdminController: RouteCollection {
         var users: [UserRow] = []
         var units: [UnitRow] = []
         var canned: [CannedRow] = []
+        var categories: [CategoryRow] = []
+        var categoryChoices: [Choice] = []
         var roles: [Choice] = []
         var unitChoices: [Choice] = []
         var kinds: [Choice] = []
@@ -56,6 +62,17 @@ struct AdminController: RouteCollection {
             page.canned = try await CannedReplyModel.query(on: req.db).sort(\.$position).all().compactMap { c in
                 c.id.map { CannedRow(id: $0.uuidString, title: c.title, body: c.body) }
             }
+        case "categories":
+            let subs = try await SubcategoryStore.all(on: req.db)
+            page.categories = ComplaintCategory.allCases.map { category in
+                CategoryRow(code: category.rawValue, name: "\(category.chineseName) · \(category.rawValue)",
+                            subs: subs.filter { $0.category == category.rawValue }.map {
+                                SubRow(code: $0.code, nameZh: $0.nameZh, nameEn: $0.nameEn, active: $0.active)
+                            })
+            }
+            page.categoryChoices = ComplaintCategory.allCases.map {
+                Choice(value: $0.rawValue, label: language.name(of: $0), selected: false)
+            }
         default:
             let users = try await UserModel.query(on: req.db).with(\.$unit).sort(\.$username).all()
             page.users = users.map { u in
@@ -77,6 +94,10 @@ struct AdminController: RouteCollection {
 
     @Sendable func canned(req: Request) async throws -> View {
         try await req.view.render("admin/index", try await page(req, section: "canned"))
+    }
+
+    @Sendable func categories(req: Request) async throws -> View {
+        try await req.view.render("admin/index", try await page(req, section: "categories"))
     }
 
     @Sendable func createUser(req: Request) async throws -> Response {
@@ -150,5 +171,46 @@ struct AdminController: RouteCollection {
             try await services.writer.write(on: req.db) { try await reply.create(on: $0) }
         }
         return req.redirect(to: "/admin/canned")
+    }
+
+    /// Adds a sub-category (`category` given), or renames, retires or restores one (`code` of an existing one).
+    @Sendable func saveSubcategory(req: Request) async throws -> Response {
+        try WebSession.checkCSRF(req)
+        _ = try requireAdmin()
+        struct Form: Decodable { var code: String, nameZh: String, nameEn: String, category: String?, active: String? }
+        let form = try req.content.decode(Form.self)
+        let code = form.code.trimmed, nameZh = form.nameZh.trimmed, nameEn = form.nameEn.trimmed
+        var problems = ValidationProblems()
+        if !(1...40).contains(nameZh.count) { problems.add("nameZh", "must be 1 to 40 characters") }
+        if !(1...60).contains(nameEn.count) { problems.add("nameEn", "must be 1 to 60 characters") }
+        let services = req.application.kesu
+        if let existing = try await SubcategoryModel.query(on: req.db).filter(\.$code == code).first() {
+            guard form.category == nil || form.category == existing.category else {
+                throw KesuError.conflict("The code \(code) is already used under \(existing.category).")
+            }
+            try problems.throwIfAny("The sub-category cannot be saved")
+            existing.nameZh = nameZh
+            existing.nameEn = nameEn
+            existing.active = form.active == "1"
+            try await services.writer.write(on: req.db) { try await existing.update(on: $0) }
+        } else {
+            guard let category = form.category.flatMap(ComplaintCategory.init(rawValue:)) else {
+                throw KesuError.invalid("Choose the category the sub-category belongs to.", fields: ["category": ["unknown"]])
+            }
+            let validCode = (2...40).contains(code.count)
+                && code.unicodeScalars.allSatisfy { ("a"..."z").contains($0) || ("0"..."9").contains($0) || $0 == "_" }
+            if !validCode { problems.add("code", "must be 2 to 40 lower-case letters, digits or _") }
+            try problems.throwIfAny("The sub-category cannot be saved")
+            let sub = SubcategoryModel()
+            sub.id = services.ids.next()
+            sub.code = code
+            sub.category = category.rawValue
+            sub.nameZh = nameZh
+            sub.nameEn = nameEn
+            sub.active = true
+            sub.position = (try await SubcategoryModel.query(on: req.db).max(\.$position) ?? 0) + 1
+            try await services.writer.write(on: req.db) { try await sub.create(on: $0) }
+        }
+        return req.redirect(to: "/admin/categories")
     }
 }

@@ -125,6 +125,7 @@ struct ComplaintPagesController: RouteCollection {
         let shipments = try await ShipmentService.load(waybills: row.waybills, on: req.db)
         let attachments = try await AttachmentModel.list(complaintID: row.id, on: req.db)
         let canned = try await CannedReplyModel.query(on: req.db).sort(\.$position).all()
+        let subcategories = try await SubcategoryStore.all(on: req.db)
         let canAssign = actor.role.may(.assignComplaints)
         let handlers = canAssign ? try await Self.handlers(on: req.db) : []
         let language = WebSession.language(req)
@@ -141,7 +142,8 @@ struct ComplaintPagesController: RouteCollection {
             chrome: Pages.chrome(req, title: "\(row.number) · \(t["app"] ?? "")", actor: actor),
             number: row.number, status: language.name(of: status), priority: row.priority,
             urgent: row.priority == Priority.p1.rawValue,
-            category: row.category.flatMap(ComplaintCategory.init(rawValue:)).map(language.name(of:)) ?? "—",
+            category: SubcategoryGroup.label(category: row.category, subcategory: row.subcategory, in: subcategories,
+                                             language: language),
             channel: row.channel, receivedAt: format.time(row.receivedAt), escalation: row.escalationLevel,
             flags: row.flags, description: row.description, customer: row.customerName,
             phone: seesFullPhone(actor.role) ? row.customerPhone : (PhoneNumber(row.customerPhone)?.masked ?? "****"),
@@ -179,6 +181,7 @@ struct ComplaintPagesController: RouteCollection {
             categories: ComplaintCategory.allCases.map {
                 Choice(value: $0.rawValue, label: language.name(of: $0), selected: $0.rawValue == row.category)
             },
+            subcategories: SubcategoryGroup.all(subcategories, selected: row.subcategory, language: language),
             priorities: Priority.allCases.map { Choice(value: $0.rawValue, label: $0.rawValue, selected: $0.rawValue == row.priority) })
         return try await req.view.render("complaints/show", page)
     }
@@ -225,12 +228,12 @@ struct ComplaintPagesController: RouteCollection {
     @Sendable func change(req: Request) async throws -> Response {
         try WebSession.checkCSRF(req)
         let actor = try RequestContext.requireActor()
-        struct Form: Decodable { var assignee: String?, category: String?, priority: String? }
+        struct Form: Decodable { var assignee: String?, category: String?, subcategory: String?, priority: String? }
         let form = try req.content.decode(Form.self)
         let number = req.parameters.get("number") ?? ""
         let change = ComplaintChange(
             assignee: actor.role.may(.assignComplaints) ? form.assignee : nil,
-            category: form.category.flatMap(ComplaintCategory.init(rawValue:)),
+            category: form.category.flatMap(ComplaintCategory.init(rawValue:)), subcategory: form.subcategory,
             priority: form.priority.flatMap(Priority.init(rawValue:)))
         _ = try await ComplaintService(services: req.application.kesu, db: req.db).change(number, change, by: actor)
         return req.redirect(to: "/complaints/\(number)")

@@ -19,6 +19,8 @@ struct IntakePageController: RouteCollection {
         var email: String = ""
         var waybill: String = ""
         var category: String = ""
+        /// Optional in the form: older pages and scripts post without it.
+        var subcategory: String?
         var priority: String = ""
         var channel: String = "phone"
         var description: String = ""
@@ -32,6 +34,7 @@ struct IntakePageController: RouteCollection {
         var form: IntakeForm
         var errors: [String]
         var categories: [Choice]
+        var subcategories: [SubcategoryGroup]
         var priorities: [Choice]
         var channels: [Choice]
     }
@@ -49,12 +52,19 @@ struct IntakePageController: RouteCollection {
         let actor = try RequestContext.requireActor()
         let form = try req.content.decode(IntakeForm.self)
         guard let channel = KesuCore.Channel(rawValue: form.channel) else { throw KesuError.invalid("Unknown channel.") }
+        // A sub-category chosen with the category left on "auto" names its category.
+        var category = ComplaintCategory(rawValue: form.category)
+        let subcategory = (form.subcategory ?? "").isEmpty ? nil : form.subcategory
+        if category == nil, let subcategory {
+            category = try await SubcategoryModel.query(on: req.db).filter(\.$code == subcategory).first()
+                .flatMap { ComplaintCategory(rawValue: $0.category) }
+        }
         let draft = ComplaintDraft(
             channel: channel, customerName: form.name, customerPhone: form.phone,
             customerEmail: form.email.isEmpty ? nil : form.email,
             waybillNumbers: form.waybill.split(whereSeparator: { " ,，;；\n".contains($0) }).map(String.init),
-            description: form.description, category: ComplaintCategory(rawValue: form.category),
-            priority: Priority(rawValue: form.priority))
+            description: form.description, category: category,
+            subcategory: subcategory, priority: Priority(rawValue: form.priority))
         do {
             let complaint = try await ComplaintService(services: req.application.kesu, db: req.db)
                 .record(draft, idempotencyKey: form.key.isEmpty ? nil : "web-" + form.key, by: actor)
@@ -124,6 +134,8 @@ struct IntakePageController: RouteCollection {
         let page = IntakePage(
             chrome: Pages.chrome(req, title: t["new_complaint"] ?? "", actor: actor), form: form, errors: errors,
             categories: choices(ComplaintCategory.allCases, form.category, language.name(of:), any: true),
+            subcategories: SubcategoryGroup.all(try await SubcategoryStore.all(on: req.db), selected: form.subcategory,
+                                                language: language),
             priorities: choices(Priority.allCases, form.priority, \.rawValue, any: true),
             channels: choices(KesuCore.Channel.allCases, form.channel, \.rawValue, any: false))
         return try await req.view.render("complaints/new", page)

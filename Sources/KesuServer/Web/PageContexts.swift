@@ -138,6 +138,7 @@ struct ComplaintPage: Encodable {
     var canAssign: Bool
     var assignees: [Choice]
     var categories: [Choice]
+    var subcategories: [SubcategoryGroup]
     var priorities: [Choice]
 }
 
@@ -183,5 +184,30 @@ struct PageFormat {
         if left < 0 { return ("late", (language == .zh ? "超时 " : "late ") + duration(-left)) }
         let state = left < target * 0.2 ? "warn" : "ok"
         return (state, (language == .zh ? "剩 " : "") + duration(left) + (language == .zh ? "" : " left"))
+    }
+}
+
+/// The sub-categories of one top-level category, as an `<optgroup>`.
+struct SubcategoryGroup: Encodable {
+    var category: String
+    var label: String
+    var options: [Choice]
+
+    /// One group per category with its offered sub-categories (and the selected one, even when retired).
+    static func all(_ subs: [SubcategoryModel], selected: String?, language: Language) -> [SubcategoryGroup] {
+        ComplaintCategory.allCases.map { category in
+            SubcategoryGroup(
+                category: category.rawValue, label: language.name(of: category),
+                options: subs.filter { $0.category == category.rawValue && ($0.active || $0.code == selected) }.map {
+                    Choice(value: $0.code, label: language == .zh ? $0.nameZh : $0.nameEn, selected: $0.code == selected)
+                })
+        }.filter { !$0.options.isEmpty }
+    }
+
+    /// How a complaint's classification reads: "快件损毁 · 内件损坏".
+    static func label(category: String?, subcategory: String?, in subs: [SubcategoryModel], language: Language) -> String {
+        let top = category.flatMap(ComplaintCategory.init(rawValue:)).map(language.name(of:)) ?? "—"
+        guard let code = subcategory, let sub = subs.first(where: { $0.code == code }) else { return top }
+        return "\(top) · \(language == .zh ? sub.nameZh : sub.nameEn)"
     }
 }

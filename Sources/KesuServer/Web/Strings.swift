@@ -37,6 +37,9 @@ package enum Language: String, CaseIterable, Sendable {
         "code": "编码", "kind": "类型", "parent": "上级单位", "title": "标题", "body_text": "内容",
         "new_reply": "新增话术", "placeholders": "可用占位符：{客户} {工单号} {承诺时间} {处理人}；内容留空并保存即删除。",
         "new_password": "新密码（留空不改）", "photos": "照片（最多3张，每张不超过20MB）",
+        "subcategory": "二级分类", "categories": "投诉分类", "new_subcategory": "新增二级分类",
+        "name_zh": "中文名称", "name_en": "英文名称", "offered": "可选",
+        "categories_note": "一级分类与国家邮政局申诉通告的分类一致，不可修改；二级分类可增改，停用后已有工单保留。",
     ]
 
     static let english: [String: String] = [
@@ -72,6 +75,9 @@ package enum Language: String, CaseIterable, Sendable {
         "title": "Title", "body_text": "Text", "new_reply": "New canned reply",
         "placeholders": "Placeholders: {客户} customer, {工单号} number, {承诺时间} promised time, {处理人} handler; save an empty text to delete.",
         "new_password": "New password (blank: unchanged)", "photos": "Photos (up to 3, 20 MB each)",
+        "subcategory": "Sub-category", "categories": "Categories", "new_subcategory": "New sub-category",
+        "name_zh": "Chinese name", "name_en": "English name", "offered": "Offered",
+        "categories_note": "Top-level categories follow the State Post Bureau's appeal bulletin and cannot change; sub-categories can be added and renamed, and retired ones stay on the complaints that have them.",
     ]
 
     /// How staff see a status, category or priority in this language.

@@ -18,6 +18,7 @@ package enum Migrations {
         CreatePortalLink(),
         CreateAttachment(),
         CreateCannedReply(),
+        CreateSubcategory(),
     ]
 }
 

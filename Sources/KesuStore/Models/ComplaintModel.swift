@@ -11,6 +11,8 @@ package final class ComplaintModel: Model, @unchecked Sendable {
     @OptionalField(key: "held_from") package var heldFrom: String?
     @Field(key: "channel") package var channel: String
     @OptionalField(key: "category") package var category: String?
+    /// A `subcategories.code` under `category`.
+    @OptionalField(key: "subcategory") package var subcategory: String?
     @Field(key: "priority") package var priority: String
     @Field(key: "description") package var description: String
     @Parent(key: "customer_id") package var customer: CustomerModel

@@ -11,6 +11,7 @@ package struct ComplaintRow: Sendable {
     package var heldFrom: String?
     package var channel: String
     package var category: String?
+    package var subcategory: String?
     package var priority: String
     package var description: String
     package var escalationLevel: Int
@@ -43,6 +44,7 @@ package struct ComplaintRow: Sendable {
         heldFrom = c.heldFrom
         channel = c.channel
         category = c.category
+        subcategory = c.subcategory
         priority = c.priority
         description = c.description
         escalationLevel = c.escalationLevel
@@ -76,6 +78,7 @@ package struct ComplaintRow: Sendable {
         heldFrom = try row.decode(column: "held_from", as: String?.self)
         channel = try row.decode(column: "channel", as: String.self)
         category = try row.decode(column: "category", as: String?.self)
+        subcategory = try row.decode(column: "subcategory", as: String?.self)
         priority = try row.decode(column: "priority", as: String.self)
         description = try row.decode(column: "description", as: String.self)
         escalationLevel = try row.decode(column: "escalation_level", as: Int.self)
@@ -102,8 +105,8 @@ package struct ComplaintRow: Sendable {
     }
 
     static let complaintColumns = [
-        "id", "number", "status", "held_from", "channel", "category", "priority", "description", "escalation_level",
-        "flags", "waybills", "resolution_summary", "responsible_party", "root_cause", "received_at", "first_reply_at",
+        "id", "number", "status", "held_from", "channel", "category", "subcategory", "priority", "description",
+        "escalation_level", "flags", "waybills", "resolution_summary", "responsible_party", "root_cause", "received_at", "first_reply_at",
         "closed_at", "updated_at", "scope_path",
     ]
 
