@@ -102,6 +102,19 @@ final class WebPagesTests: KesuTestCase, @unchecked Sendable {
         XCTAssertEqual(offsite.headers.first(name: .location), "/complaints")
     }
 
+    func testUnknownPagesAnswerBrowsersWithAPageAndProgramsWithJSON() async throws {
+        let browser = try await call(.GET, "/no-such-page", headers: [("Accept", "text/html,application/xhtml+xml")])
+        XCTAssertEqual(browser.status, .notFound)
+        XCTAssertTrue(browser.body.contains("<title>"), browser.body)
+        XCTAssertNotNil(browser.headers.first(name: "Content-Security-Policy"))
+        let program = try await call(.GET, "/api/v1/no-such-thing", headers: [("Accept", "text/html")])
+        XCTAssertEqual(program.status, .notFound)
+        XCTAssertEqual(program.errorCode, "not_found")
+        let track = try await call(.GET, "/portal/track")
+        XCTAssertEqual(track.status, .seeOther)
+        XCTAssertEqual(track.headers.first(name: .location), "/portal#track")
+    }
+
     func testEveryWordExistsInBothLanguages() {
         XCTAssertEqual(Set(Language.zh.strings.keys), Set(Language.en.strings.keys))
     }

@@ -5,7 +5,8 @@ import OpenAPIRuntime
 import Vapor
 
 /// Turns every error into Kesu's one JSON shape, `{"error": {"code", "message", "details"}}`, with the status
-/// its code calls for. Faults are logged with the request id and answered without internals.
+/// its code calls for. Faults are logged with the request id and answered without internals. A browser asking for
+/// a page outside the API that does not exist gets the error page instead.
 package struct APIErrorMiddleware: AsyncMiddleware {
     package init() {}
 
@@ -18,8 +19,17 @@ package struct APIErrorMiddleware: AsyncMiddleware {
             if status == .internalServerError {
                 request.logger.error("request failed: \(String(reflecting: kesuError.cause ?? error))")
             }
+            if !request.url.path.hasPrefix("/api"), request.headers.accept.mediaTypes.contains(.html) {
+                let page = try await WebErrorMiddleware.page(for: error, on: request)
+                return try await PageSecurityMiddleware().respond(to: request, chainingTo: Fixed(response: page))
+            }
             return Self.response(for: kesuError, status: status)
         }
+    }
+
+    private struct Fixed: AsyncResponder {
+        let response: Response
+        func respond(to request: Request) async throws -> Response { response }
     }
 
     /// The JSON error response for `error`.

@@ -99,23 +99,28 @@ struct WebErrorMiddleware: AsyncMiddleware {
         do {
             return try await next.respond(to: request)
         } catch {
-            let kesuError = APIErrorMiddleware.classify(error)
-            let status = APIErrorMiddleware.status(for: kesuError.code)
-            if status == .internalServerError {
-                request.logger.error("page failed: \(String(reflecting: kesuError.cause ?? error))")
-            }
-            let t = WebSession.language(request).strings
-            let heading = switch status {
-            case .forbidden: t["forbidden"] ?? ""
-            case .notFound: t["not_found"] ?? ""
-            default: t["error"] ?? ""
-            }
-            let page = ErrorPage(chrome: Pages.chrome(request, title: heading, actor: RequestContext.actor),
-                                 status: Int(status.code), heading: heading,
-                                 message: status == .forbidden && kesuError.code == .forbidden
-                                    && kesuError.message.contains("another unit") ? (t["forbidden_text"] ?? "")
-                                    : kesuError.message)
-            return try await request.view.render("error", page).encodeResponse(status: status, for: request)
+            return try await Self.page(for: error, on: request)
         }
+    }
+
+    /// The error page for `error`, in the request's language.
+    static func page(for error: any Error, on request: Request) async throws -> Response {
+        let kesuError = APIErrorMiddleware.classify(error)
+        let status = APIErrorMiddleware.status(for: kesuError.code)
+        if status == .internalServerError {
+            request.logger.error("page failed: \(String(reflecting: kesuError.cause ?? error))")
+        }
+        let t = WebSession.language(request).strings
+        let heading = switch status {
+        case .forbidden: t["forbidden"] ?? ""
+        case .notFound: t["not_found"] ?? ""
+        default: t["error"] ?? ""
+        }
+        let page = ErrorPage(chrome: Pages.chrome(request, title: heading, actor: RequestContext.actor),
+                             status: Int(status.code), heading: heading,
+                             message: status == .forbidden && kesuError.code == .forbidden
+                                && kesuError.message.contains("another unit") ? (t["forbidden_text"] ?? "")
+                                : kesuError.message)
+        return try await request.view.render("error", page).encodeResponse(status: status, for: request)
     }
 }

@@ -14,6 +14,8 @@ struct PortalController: RouteCollection {
         routes.get("portal", "new", use: newForm)
         routes.on(.POST, "portal", "new", body: .collect(maxSize: ByteCount(value: 3 * FileKind.maxBytes + 1_048_576)), use: file)
         routes.post("portal", "track", use: track)
+        // Reloading or bookmarking the answer to the number + phone form goes back to that form.
+        routes.get("portal", "track") { req in req.redirect(to: "/portal#track") }
         routes.get("t", ":token", use: status)
         routes.post("t", ":token", "messages", use: message)
     }
