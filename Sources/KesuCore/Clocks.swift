@@ -197,6 +197,16 @@ public struct ComplaintClock: Sendable, Equatable {
         return .running
     }
 
+    /// The state as a reader sees it at `now`: a clock past its deadline shows breached, and past its warning point
+    /// shows warning, even before the scheduler has fired it.
+    public func state(at now: Date) -> State {
+        let stored = state
+        guard stored == .running || stored == .warning else { return stored }
+        if dueAt <= now { return .breached }
+        if warnAt <= now { return .warning }
+        return stored
+    }
+
     /// When the scheduler must next look at this clock: its warning, then its deadline; nil once both fired, or
     /// while it is paused or met.
     public var nextFireAt: Date? {

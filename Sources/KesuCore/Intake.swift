@@ -13,10 +13,13 @@ public struct ComplaintDraft: Sendable {
     public var subcategory: String?
     public var priority: Priority?
     public var receivedAt: Date?
+    /// When the regulator forwarded the appeal (申诉转办), for channel `regulator`; its clock runs from then.
+    public var regulatorForwardedAt: Date?
 
     public init(channel: Channel, customerName: String, customerPhone: String, customerEmail: String? = nil,
                 waybillNumbers: [String], description: String, category: ComplaintCategory? = nil,
-                subcategory: String? = nil, priority: Priority? = nil, receivedAt: Date? = nil) {
+                subcategory: String? = nil, priority: Priority? = nil, receivedAt: Date? = nil,
+                regulatorForwardedAt: Date? = nil) {
         self.channel = channel
         self.customerName = customerName
         self.customerPhone = customerPhone
@@ -27,6 +30,7 @@ public struct ComplaintDraft: Sendable {
         self.subcategory = subcategory
         self.priority = priority
         self.receivedAt = receivedAt
+        self.regulatorForwardedAt = regulatorForwardedAt
     }
 }
 
@@ -44,6 +48,7 @@ public struct ValidIntake: Sendable, Equatable {
     public var subcategory: String?
     public var requestedPriority: Priority?
     public var receivedAt: Date
+    public var regulatorForwardedAt: Date?
 }
 
 /// The limits intake enforces.
@@ -94,6 +99,12 @@ extension ComplaintDraft {
         }
         var subcategory = self.subcategory?.trimmed
         if subcategory?.isEmpty == true { subcategory = nil }
+        if let at = regulatorForwardedAt {
+            if channel != .regulator { problems.add("regulatorForwardedAt", "is only for channel regulator") }
+            if at.timeIntervalSince(now) > IntakeLimits.futureTolerance {
+                problems.add("regulatorForwardedAt", "lies in the future")
+            }
+        }
         if subcategory != nil, category == nil {
             problems.add("subcategory", "needs its category")
         }
@@ -103,7 +114,8 @@ extension ComplaintDraft {
         return ValidIntake(
             channel: channel, customerName: name, phone: phone, email: email, waybillNumbers: waybills,
             description: text, category: category ?? guessed, categorySuggested: guessed != nil,
-            subcategory: subcategory, requestedPriority: priority, receivedAt: receivedAt ?? now)
+            subcategory: subcategory, requestedPriority: priority, receivedAt: receivedAt ?? now,
+            regulatorForwardedAt: regulatorForwardedAt)
     }
 
     private static func looksLikeEmail(_ s: String) -> Bool {

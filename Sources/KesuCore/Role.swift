@@ -34,11 +34,11 @@ public enum Role: String, CaseIterable, Codable, Sendable {
     private static let grants: [Role: Set<Permission>] = [
         .agent: [.recordComplaint, .viewComplaints, .workComplaints, .viewShipments],
         .supervisor: [.recordComplaint, .viewComplaints, .workComplaints, .assignComplaints, .viewShipments,
-                      .viewUsers],
+                      .viewUsers, .viewReports],
         .outlet: [.viewComplaints, .workComplaints, .viewShipments],
         .claims: [.viewComplaints, .workComplaints, .viewShipments],
         .quality: [.recordComplaint, .viewComplaints, .workComplaints, .assignComplaints, .viewShipments,
-                   .viewUsers],
+                   .viewUsers, .viewReports],
         .admin: Set(Permission.allCases),
         .system: [.recordComplaint, .viewComplaints, .pushShipments, .viewShipments],
     ]
@@ -55,6 +55,10 @@ public enum Permission: String, CaseIterable, Sendable {
     case viewUsers
     case manageUsers
     case manageOrganisation
+    /// Edit SLA policies and the business calendar.
+    case manageClocks
+    /// Read the SLA and other reports.
+    case viewReports
 
     /// The role check: throws ``KesuError/Code/forbidden`` when `role` lacks this permission.
     public func require(_ role: Role) throws {
@@ -74,6 +78,8 @@ public enum Permission: String, CaseIterable, Sendable {
         case .viewUsers: "view users"
         case .manageUsers: "manage users"
         case .manageOrganisation: "manage organisation units"
+        case .manageClocks: "change SLA policies or the business calendar"
+        case .viewReports: "read reports"
         }
     }
 }

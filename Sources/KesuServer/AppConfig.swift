@@ -20,6 +20,11 @@ package struct AppConfig: Sendable {
     package var tokenLifetime: TimeInterval
     /// `KESU_MAX_BODY_BYTES` — the largest request body accepted (default 1 MiB).
     package var maxBodyBytes: Int
+    /// `KESU_SCHEDULER_INTERVAL_MS` — how often `serve` looks for clocks falling due (default 5000; 0 turns the
+    /// scheduler off in this process).
+    package var schedulerInterval: Int = 5_000
+    /// `KESU_SCHEDULER_BATCH` — how many due clocks one scheduler transaction claims (default 200).
+    package var schedulerBatch: Int = 200
 
     /// The SQLite file used when no `DATABASE_URL` is set.
     package var sqlitePath: String { (dataDirectory as NSString).appendingPathComponent("kesu.sqlite") }
@@ -56,7 +61,9 @@ package struct AppConfig: Sendable {
             timeZone: zone ?? .gmt,
             bcryptCost: int("KESU_BCRYPT_COST", default: 12, 4...31),
             tokenLifetime: TimeInterval(int("KESU_TOKEN_TTL_HOURS", default: 12, 1...8760) * 3600),
-            maxBodyBytes: int("KESU_MAX_BODY_BYTES", default: 1 << 20, 1024...(64 << 20)))
+            maxBodyBytes: int("KESU_MAX_BODY_BYTES", default: 1 << 20, 1024...(64 << 20)),
+            schedulerInterval: int("KESU_SCHEDULER_INTERVAL_MS", default: 5_000, 0...3_600_000),
+            schedulerBatch: int("KESU_SCHEDULER_BATCH", default: 200, 1...5_000))
         guard problems.isEmpty else {
             throw KesuError(.invalidInput, "Kesu cannot start: " + problems.joined(separator: "; "),
                             details: ["configuration": problems])

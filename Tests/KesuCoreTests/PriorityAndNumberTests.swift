@@ -94,6 +94,10 @@ struct OrganisationTests {
         (.admin, .manageUsers, true),
         (.system, .pushShipments, true),
         (.agent, .pushShipments, false),
+        (.admin, .manageClocks, true),
+        (.supervisor, .manageClocks, false),
+        (.supervisor, .viewReports, true),
+        (.agent, .viewReports, false),
     ])
     func permission(role: Role, permission: Permission, granted: Bool) {
         #expect(role.may(permission) == granted)

@@ -14,10 +14,12 @@ class KesuTestCase: XCTestCase, @unchecked Sendable {
     var app: Application!
     var dataDirectory: String!
     var tokens: [String: String] = [:]
+    /// Set before `super.setUp()` to run the server on a clock the test moves.
+    var fixedClock: FixedClock?
 
     override func setUp() async throws {
         dataDirectory = NSTemporaryDirectory() + "kesu-test-" + UUID().uuidString
-        app = try await Self.makeApp(dataDirectory: dataDirectory, fresh: true)
+        app = try await Self.makeApp(dataDirectory: dataDirectory, fresh: true, clock: fixedClock ?? SystemClock())
         _ = try await Bootstrap.seedDemoOrganisation(app)
         _ = try await OrgService(app: app, db: app.db).createUser(
             username: "admin", displayName: "管理员", password: Bootstrap.demoPassword, role: .admin, unitCode: "HQ")
@@ -38,10 +40,12 @@ class KesuTestCase: XCTestCase, @unchecked Sendable {
 
     static var usesPostgres: Bool { ProcessInfo.processInfo.environment["DATABASE_URL"] != nil }
 
-    static func makeApp(dataDirectory: String, fresh: Bool) async throws -> Application {
+    static func makeApp(dataDirectory: String, fresh: Bool, clock: any KesuCore.Clock = SystemClock()) async throws
+        -> Application
+    {
         let app = try await Application.make(.testing)
         app.logger.logLevel = .warning
-        try await configure(app, config: try config(dataDirectory: dataDirectory))
+        try await configure(app, config: try config(dataDirectory: dataDirectory), clock: clock)
         if fresh, usesPostgres, let sql = app.db as? any SQLDatabase {
             try await sql.raw("DROP SCHEMA public CASCADE").run()
             try await sql.raw("CREATE SCHEMA public").run()

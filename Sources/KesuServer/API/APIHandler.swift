@@ -52,7 +52,8 @@ package struct APIHandler: APIProtocol {
             channel: try convert(body.channel), customerName: body.customer.name, customerPhone: body.customer.phone,
             customerEmail: body.customer.email, waybillNumbers: body.waybillNumbers, description: body.description,
             category: try body.category.map { try convert($0) }, subcategory: body.subcategory,
-            priority: try body.priority.map { try convert($0) }, receivedAt: body.receivedAt)
+            priority: try body.priority.map { try convert($0) }, receivedAt: body.receivedAt,
+            regulatorForwardedAt: body.regulatorForwardedAt)
         let complaint = try await complaints().record(draft, idempotencyKey: input.headers.idempotencyKey, by: actor)
         return .created(.init(body: .json(try .init(complaint, for: actor))))
     }
@@ -122,7 +123,9 @@ package struct APIHandler: APIProtocol {
         let db = try db
         let timeline = try await ComplaintStore.timeline(of: try complaint.requireID(), on: db)
         let shipments = try await ShipmentService.load(waybills: complaint.waybillList, on: db)
-        return .ok(.init(body: .json(try .init(complaint, for: actor, timeline: timeline, shipments: shipments))))
+        let clocks = try await ClockStore.clocks(of: try complaint.requireID(), on: db)
+        return .ok(.init(body: .json(try .init(complaint, for: actor, timeline: timeline, shipments: shipments,
+                                               clocks: clocks, now: app.kesu.now()))))
     }
 
     package func updateComplaint(_ input: Operations.UpdateComplaint.Input) async throws
@@ -153,7 +156,8 @@ package struct APIHandler: APIProtocol {
         let actor = try RequestContext.requireActor()
         guard case .json(let body) = input.body else { throw KesuError.invalid("Send JSON.") }
         let event = try await complaints().addNote(
-            input.path.number, body: body.body, customerVisible: body.customerVisible, by: actor)
+            input.path.number, body: body.body, customerVisible: body.customerVisible,
+            toRegulator: body.toRegulator ?? false, by: actor)
         return .created(.init(body: .json(.init(event))))
     }
 }

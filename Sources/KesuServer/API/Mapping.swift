@@ -48,14 +48,14 @@ extension Components.Schemas.OrgUnit {
 extension Components.Schemas.Complaint {
     /// The API form of a complaint model (customer, assignee and outlet loaded); timeline and shipments optional.
     init(_ c: ComplaintModel, for actor: Actor, timeline: [ComplaintEventModel]? = nil,
-         shipments: [ShipmentModel]? = nil) throws
+         shipments: [ShipmentModel]? = nil, clocks: [StoredClock]? = nil, now: Date = .distantPast) throws
     {
-        try self.init(ComplaintRow(c), for: actor, timeline: timeline, shipments: shipments)
+        try self.init(ComplaintRow(c), for: actor, timeline: timeline, shipments: shipments, clocks: clocks, now: now)
     }
 
     /// The API form of a complaint row, as `actor` may see it.
     init(_ c: ComplaintRow, for actor: Actor, timeline: [ComplaintEventModel]? = nil,
-         shipments: [ShipmentModel]? = nil) throws
+         shipments: [ShipmentModel]? = nil, clocks: [StoredClock]? = nil, now: Date = .distantPast) throws
     {
         let fullPhone = seesFullPhone(actor.role)
         let status: Components.Schemas.Status = try stored(c.status)
@@ -93,6 +93,9 @@ extension Components.Schemas.Complaint {
             rootCause: c.rootCause,
             closedAt: c.closedAt,
             firstReplyAt: c.firstReplyAt,
+            dueAt: c.dueAt,
+            dueKind: c.dueKind,
+            clocks: try clocks.map { try $0.map { try Components.Schemas.Clock($0, now: now) } },
             timeline: timeline.map { $0.map(Components.Schemas.Event.init) },
             shipments: try shipments.map { try $0.map(Components.Schemas.Shipment.init) })
     }

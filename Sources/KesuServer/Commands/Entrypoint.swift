@@ -28,6 +28,8 @@ package enum KesuMain {
             if command == "serve" {
                 let logins = try await Bootstrap.run(app, demo: demo)
                 printWelcome(config: config, logins: logins, demo: demo)
+                // Clock warnings and breaches fire in the background of every serving instance.
+                app.lifecycle.use(SchedulerLoop())
             }
             try await app.execute()
         } catch {

@@ -55,6 +55,7 @@ extension ComplaintService {
         let note = try request.note.flatMap { try Self.checkNote($0, required: false) }
         let complaint = try await visible(number, to: actor)
         let id = try complaint.requireID()
+        let settings = try await services.clockSettings(on: db)
         try await services.writer.write(on: db) { tx in
             // Re-read inside the transaction so two concurrent moves cannot both pass the check.
             guard let current = try await ComplaintModel.find(id, on: tx),
@@ -89,7 +90,22 @@ extension ComplaintService {
             current.heldFrom = request.to == .onHold ? from.rawValue : nil
             current.status = request.to.rawValue
             current.updatedAt = now
+            // Clocks pause, resume and are met with the move; a reopened complaint runs a new resolution clock.
+            var clocks = try await ClockStore.clocks(of: id, lock: self.services.config.usesPostgres, on: tx)
+            let changed = ClockBook.move(&clocks, from: from, to: request.to, at: now, calendar: settings.calendar)
+            var added: [StoredClock] = []
+            if request.to == .reopened {
+                let rule = settings.rule(
+                    category: current.category.flatMap(ComplaintCategory.init(rawValue:)),
+                    priority: Priority(rawValue: current.priority) ?? .p3,
+                    channel: KesuCore.Channel(rawValue: current.channel) ?? .phone)
+                added.append(ClockBook.reopened(complaintID: id, at: now, rule: rule, calendar: settings.calendar,
+                                                id: self.services.ids.next()))
+            }
+            ClockBook.setDue(current, from: clocks + added)
             try await current.update(on: tx)
+            for i in changed { try await ClockStore.update(clocks[i], on: tx) }
+            try await ClockStore.insert(added, on: tx)
             var events = [self.event(id, actor, "status_changed", visible: true, before: before, after: after, at: now)]
             if let note { events.append(self.event(id, actor, "note", visible: false, note: note, at: now)) }
             try await ComplaintStore.append(events, on: tx)
@@ -174,16 +190,25 @@ extension ComplaintService {
         return try await load(id: id)
     }
 
-    /// Adds an internal note, or a reply the customer sees (the first reply is remembered).
-    package func addNote(_ number: String, body: String, customerVisible: Bool, by actor: Actor) async throws
-        -> ComplaintEventModel
+    /// Adds an internal note, a reply the customer sees (the first reply is remembered), or the reply sent to the
+    /// regulator for a forwarded appeal; replies meet the clocks they answer.
+    package func addNote(_ number: String, body: String, customerVisible: Bool, toRegulator: Bool = false,
+                         by actor: Actor) async throws -> ComplaintEventModel
     {
         try Permission.workComplaints.require(actor.role)
         guard let text = try Self.checkNote(body, required: true) else { throw KesuError.invalid("A note needs text.") }
         let complaint = try await visible(number, to: actor)
         let id = try complaint.requireID()
         let now = services.now()
-        let note = event(id, actor, customerVisible ? "reply" : "note", visible: customerVisible, note: text, at: now)
+        let kind = toRegulator ? "regulator_reply" : customerVisible ? "reply" : "note"
+        if toRegulator, complaint.channel != KesuCore.Channel.regulator.rawValue {
+            throw KesuError.invalid("Only a complaint forwarded by the regulator has a regulator reply.",
+                                    fields: ["toRegulator": ["not a regulator complaint"]])
+        }
+        let note = event(id, actor, kind, visible: customerVisible, note: text, at: now)
+        // A reply meets the first-reply clock and any promise to contact the customer; a reply to the regulator
+        // meets the regulator's clock.
+        let meets: Set<ClockKind> = (customerVisible ? ClockRules.metByReply : []).union(toRegulator ? [.regulator] : [])
         try await services.writer.write(on: db) { tx in
             try await ComplaintStore.append([note], on: tx)
             if customerVisible {
@@ -191,6 +216,12 @@ extension ComplaintService {
                     .set(\.$firstReplyAt, to: now).update()
             }
             try await ComplaintModel.query(on: tx).filter(\.$id == id).set(\.$updatedAt, to: now).update()
+            guard !meets.isEmpty else { return }
+            var clocks = try await ClockStore.clocks(of: id, lock: self.services.config.usesPostgres, on: tx)
+            let changed = ClockBook.meet(&clocks, kinds: meets, at: now)
+            guard !changed.isEmpty else { return }
+            for i in changed { try await ClockStore.update(clocks[i], on: tx) }
+            try await ClockStore.setDue(complaintID: id, nearest: ClockBook.nearest(clocks), on: tx)
         }
         return note
     }

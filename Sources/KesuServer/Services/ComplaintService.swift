@@ -90,6 +90,7 @@ package struct ComplaintService: Sendable {
         var itemKinds: [String]
         var outlet: OrgUnitModel?
         var scopePath: String
+        var clockSettings: ClockSettings
     }
 
     private func lookUp(_ intake: ValidIntake) async throws -> KnownFacts {
@@ -106,7 +107,7 @@ package struct ComplaintService: Sendable {
         let scopePath: String
         if let outlet { scopePath = outlet.path } else { scopePath = try await OrgStore.rootPath(on: db) }
         return KnownFacts(customer: customer, isRepeat: isRepeat, itemKinds: shipments.map(\.itemKind), outlet: outlet,
-                          scopePath: scopePath)
+                          scopePath: scopePath, clockSettings: try await services.clockSettings(on: db))
     }
 
     private func insert(_ intake: ValidIntake, known: KnownFacts, actor: Actor, on tx: any Database) async throws
@@ -150,6 +151,12 @@ package struct ComplaintService: Sendable {
         complaint.receivedAt = receivedAt
         complaint.createdAt = now
         complaint.updatedAt = now
+        // Clocks run from the time received, so an import of an old complaint is already late if it is.
+        let clocks = ClockBook.opening(
+            complaintID: id, receivedAt: receivedAt, channel: intake.channel, category: intake.category,
+            priority: assessment.priority, regulatorForwardedAt: intake.regulatorForwardedAt?.roundedToMillis,
+            settings: known.clockSettings, ids: services.ids.next)
+        ClockBook.setDue(complaint, from: clocks)
 
         var events = [event(id, actor, "created", visible: true, note: "已受理 / received via \(intake.channel.rawValue)",
                             after: ["status": "received", "priority": assessment.priority.rawValue], at: now)]
@@ -169,6 +176,7 @@ package struct ComplaintService: Sendable {
                                 after: ["outlet": outlet.code], at: now))
         }
         try await ComplaintStore.insert(complaint, events: events, ids: services.ids.next, on: tx)
+        try await ClockStore.insert(clocks, on: tx)
         customer.complaintCount += 1
         complaint.$customer.value = customer
         complaint.$outlet.value = .some(outlet)
@@ -236,6 +244,7 @@ package struct ComplaintService: Sendable {
                      intake.waybillNumbers.joined(separator: ","), intake.description,
                      intake.category?.rawValue ?? "", intake.requestedPriority?.rawValue ?? "",
                      givenReceivedAt.map { String($0.millis) } ?? ""] + (intake.subcategory.map { [$0] } ?? [])
+            + (intake.regulatorForwardedAt.map { ["fwd", String($0.millis)] } ?? [])
         return hex(SHA256.hash(data: Data(parts.joined(separator: "\u{1F}").utf8)))
     }
 }

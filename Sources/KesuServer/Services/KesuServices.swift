@@ -1,24 +1,32 @@
+import Fluent
 import Foundation
 import KesuCore
 import KesuStore
 import Vapor
 
-/// What every handler shares: the configuration, the clock, the ID generator and the writer.
+/// What every handler shares: the configuration, the clock, the ID generator, the writer and the SLA settings.
 package struct KesuServices: Sendable {
     package let config: AppConfig
     package let clock: any KesuCore.Clock
     package let ids: IDGenerator
     package let writer: Writer
+    package let clockSettings: ClockSettingsCache
 
     package init(config: AppConfig, clock: any KesuCore.Clock) {
         self.config = config
         self.clock = clock
         self.ids = IDGenerator(clock: clock)
         self.writer = Writer(serialised: !config.usesPostgres)
+        self.clockSettings = ClockSettingsCache()
     }
 
     /// Now, to the millisecond (how Kesu stores times).
     package func now() -> Date { clock.now().roundedToMillis }
+
+    /// The SLA policies and business calendar in force.
+    package func clockSettings(on db: any Database) async throws -> ClockSettings {
+        try await clockSettings.settings(on: db, timeZone: config.timeZone, now: clock.now())
+    }
 }
 
 extension Application {

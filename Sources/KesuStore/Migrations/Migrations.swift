@@ -19,6 +19,7 @@ package enum Migrations {
         CreateAttachment(),
         CreateCannedReply(),
         CreateSubcategory(),
+        CreateClocks(),
     ]
 }
 

@@ -29,6 +29,10 @@ package final class ComplaintModel: Model, @unchecked Sendable {
     @OptionalField(key: "responsible_party") package var responsibleParty: String?
     @OptionalField(key: "root_cause") package var rootCause: String?
     @Field(key: "received_at") package var receivedAt: Date
+    /// The nearest deadline of the clocks still running (breached ones included), for the queue's badge.
+    @OptionalField(key: "due_at") package var dueAt: Date?
+    @OptionalField(key: "due_warn_at") package var dueWarnAt: Date?
+    @OptionalField(key: "due_kind") package var dueKind: String?
     @OptionalField(key: "first_reply_at") package var firstReplyAt: Date?
     @OptionalField(key: "closed_at") package var closedAt: Date?
     @Field(key: "created_at") package var createdAt: Date

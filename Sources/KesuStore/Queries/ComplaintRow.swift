@@ -21,6 +21,9 @@ package struct ComplaintRow: Sendable {
     package var responsibleParty: String?
     package var rootCause: String?
     package var receivedAt: Date
+    package var dueAt: Date?
+    package var dueWarnAt: Date?
+    package var dueKind: String?
     package var firstReplyAt: Date?
     package var closedAt: Date?
     package var updatedAt: Date
@@ -54,6 +57,9 @@ package struct ComplaintRow: Sendable {
         responsibleParty = c.responsibleParty
         rootCause = c.rootCause
         receivedAt = c.receivedAt
+        dueAt = c.dueAt
+        dueWarnAt = c.dueWarnAt
+        dueKind = c.dueKind
         firstReplyAt = c.firstReplyAt
         closedAt = c.closedAt
         updatedAt = c.updatedAt
@@ -88,6 +94,9 @@ package struct ComplaintRow: Sendable {
         responsibleParty = try row.decode(column: "responsible_party", as: String?.self)
         rootCause = try row.decode(column: "root_cause", as: String?.self)
         receivedAt = try row.decode(column: "received_at", as: Date.self)
+        dueAt = try row.decode(column: "due_at", as: Date?.self)
+        dueWarnAt = try row.decode(column: "due_warn_at", as: Date?.self)
+        dueKind = try row.decode(column: "due_kind", as: String?.self)
         firstReplyAt = try row.decode(column: "first_reply_at", as: Date?.self)
         closedAt = try row.decode(column: "closed_at", as: Date?.self)
         updatedAt = try row.decode(column: "updated_at", as: Date.self)
@@ -106,8 +115,8 @@ package struct ComplaintRow: Sendable {
 
     static let complaintColumns = [
         "id", "number", "status", "held_from", "channel", "category", "subcategory", "priority", "description",
-        "escalation_level", "flags", "waybills", "resolution_summary", "responsible_party", "root_cause", "received_at", "first_reply_at",
-        "closed_at", "updated_at", "scope_path",
+        "escalation_level", "flags", "waybills", "resolution_summary", "responsible_party", "root_cause", "received_at",
+        "due_at", "due_warn_at", "due_kind", "first_reply_at", "closed_at", "updated_at", "scope_path",
     ]
 
     /// A select of complaints with the joined names, ready for filters.

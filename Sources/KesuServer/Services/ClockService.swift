@@ -1,0 +1,98 @@
+import Fluent
+import Foundation
+import KesuCore
+import KesuStore
+import NIOConcurrencyHelpers
+import Vapor
+
+/// The SLA policies and calendar, read from the database at most every few seconds: every intake needs them,
+/// they change rarely, and another instance's edit shows here within `lifetime`.
+package final class ClockSettingsCache: Sendable {
+    private let cached = NIOLockedValueBox<(settings: ClockSettings, readAt: Date)?>(nil)
+    let lifetime: TimeInterval = 5
+
+    package init() {}
+
+    package func settings(on db: any Database, timeZone: TimeZone, now: Date) async throws -> ClockSettings {
+        if let hit = cached.withLockedValue({ $0 }), now.timeIntervalSince(hit.readAt) < lifetime,
+           now >= hit.readAt {
+            return hit.settings
+        }
+        let fresh = try await ClockSettingsStore.load(timeZone: timeZone, on: db)
+        cached.withLockedValue { $0 = (fresh, now) }
+        return fresh
+    }
+
+    /// Forgets the cached settings after an edit on this instance.
+    package func invalidate() { cached.withLockedValue { $0 = nil } }
+}
+
+/// What the clocks of a complaint do when it is recorded, moves, or is answered. Pure bookkeeping over
+/// KesuCore's clocks; the callers store the result in their own transaction.
+enum ClockBook {
+    /// The clocks a new complaint starts with, under the policy its category, priority and channel choose.
+    static func opening(complaintID: UUID, receivedAt: Date, channel: KesuCore.Channel, category: ComplaintCategory?,
+                        priority: Priority, regulatorForwardedAt: Date?, settings: ClockSettings,
+                        ids: () -> UUID) -> [StoredClock] {
+        let rule = settings.rule(category: category, priority: priority, channel: channel)
+        return ComplaintClock.opening(receivedAt: receivedAt, channel: channel, regulatorForwardedAt: regulatorForwardedAt,
+                                      policy: rule.policy, calendar: settings.calendar).map {
+            StoredClock(id: ids(), complaintID: complaintID, clock: $0, warnActions: rule.policy.warnActions,
+                        breachActions: rule.policy.breachActions, policyID: rule.id)
+        }
+    }
+
+    /// A fresh resolution clock for a reopened complaint, under the policy in force now.
+    static func reopened(complaintID: UUID, at now: Date, rule: PolicyRule, calendar: BusinessCalendar, id: UUID)
+        -> StoredClock
+    {
+        let p = rule.policy
+        return StoredClock(
+            id: id, complaintID: complaintID,
+            clock: ComplaintClock(kind: .resolution, startedAt: now, target: p.resolution, businessTime: p.businessTime,
+                                  warnFraction: p.warnFraction, pauseStatuses: p.pauseStatuses, calendar: calendar),
+            warnActions: p.warnActions, breachActions: p.breachActions, policyID: rule.id)
+    }
+
+    /// Copies the nearest deadline onto the complaint row (saved by the caller).
+    static func setDue(_ complaint: ComplaintModel, from clocks: [StoredClock]) {
+        let nearest = nearest(clocks)
+        complaint.dueAt = nearest?.dueAt
+        complaint.dueWarnAt = nearest?.warnAt
+        complaint.dueKind = nearest?.kind.rawValue
+    }
+
+    /// The nearest deadline among clocks not met and not paused (breached ones included: they are the reddest).
+    static func nearest(_ clocks: [StoredClock]) -> ComplaintClock? {
+        clocks.map(\.clock).filter { $0.metAt == nil && $0.pausedAt == nil }.min { $0.dueAt < $1.dueAt }
+    }
+
+    /// Applies a move from `from` to `to` at `now`: pauses, resumes, meets. Returns the indexes of changed clocks.
+    static func move(_ clocks: inout [StoredClock], from: ComplaintStatus, to: ComplaintStatus, at now: Date,
+                     calendar: BusinessCalendar) -> [Int] {
+        var changed: [Int] = []
+        let meets = ClockRules.met(byEntering: to)
+        for i in clocks.indices {
+            let before = clocks[i].clock
+            if meets.contains(clocks[i].clock.kind) {
+                clocks[i].clock.meet(at: now)
+            } else if clocks[i].clock.pauseStatuses.contains(to) {
+                clocks[i].clock.pause(at: now)
+            } else if clocks[i].clock.pausedAt != nil {
+                clocks[i].clock.resume(at: now, calendar: calendar)
+            }
+            if clocks[i].clock != before { changed.append(i) }
+        }
+        return changed
+    }
+
+    /// Meets the open clocks of `kinds`. Returns the indexes of changed clocks.
+    static func meet(_ clocks: inout [StoredClock], kinds: Set<ClockKind>, at now: Date) -> [Int] {
+        var changed: [Int] = []
+        for i in clocks.indices where kinds.contains(clocks[i].clock.kind) && clocks[i].clock.metAt == nil {
+            clocks[i].clock.meet(at: now)
+            changed.append(i)
+        }
+        return changed
+    }
+}
