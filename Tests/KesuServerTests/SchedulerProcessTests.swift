@@ -1,0 +1,135 @@
+import Fluent
+import Foundation
+import KesuCore
+import KesuServer
+import SQLKit
+import XCTest
+
+/// Two Kesu processes share one PostgreSQL database and its 2,000 due clocks; one is killed with SIGKILL partway.
+/// Every warning and every breach must still fire exactly once, and a restarted process finds nothing left.
+final class SchedulerProcessTests: KesuTestCase, @unchecked Sendable {
+    /// The `kesu` executable `swift build` made beside this test bundle.
+    var executable: URL {
+        get throws {
+            let bundle = Bundle(for: Self.self).bundleURL
+            let candidates = [bundle.appendingPathComponent("kesu"),
+                              bundle.deletingLastPathComponent().appendingPathComponent("kesu")]
+            guard let found = candidates.first(where: { FileManager.default.isExecutableFile(atPath: $0.path) }) else {
+                XCTFail("no kesu executable beside \(bundle.path); `swift build --build-tests` makes it")
+                throw CancellationError()
+            }
+            return found
+        }
+    }
+
+    func spawn(_ arguments: [String], output: String) throws -> Process {
+        let process = Process()
+        process.executableURL = try executable
+        process.arguments = arguments
+        var env = ProcessInfo.processInfo.environment
+        env["KESU_DATA_DIR"] = dataDirectory
+        env["KESU_SCHEDULER_BATCH"] = "5"
+        env["KESU_SCHEDULER_INTERVAL_MS"] = "100"
+        env["LOG_LEVEL"] = "error"
+        process.environment = env
+        try FileManager.default.createDirectory(atPath: dataDirectory, withIntermediateDirectories: true)
+        FileManager.default.createFile(atPath: output, contents: nil)
+        FileManager.default.createFile(atPath: output + ".err", contents: nil)
+        process.standardOutput = FileHandle(forWritingAtPath: output)
+        process.standardError = FileHandle(forWritingAtPath: output + ".err")
+        try process.run()
+        return process
+    }
+
+    func fired() async throws -> Int {
+        let row = try await app.db.sql.raw("""
+            SELECT COUNT(*) AS n FROM complaint_events WHERE kind IN ('clock_warning', 'clock_breached')
+            """).first()
+        return try row?.decode(column: "n", as: Int.self) ?? -1
+    }
+
+    func waitUntil(_ what: String, seconds: Double = 120, _ done: () async throws -> Bool) async throws {
+        let deadline = Date() + seconds
+        while try await !done() {
+            guard Date() < deadline else {
+                XCTFail("timed out waiting until \(what)")
+                throw CancellationError()
+            }
+            try await Task.sleep(for: .milliseconds(20))
+        }
+    }
+
+    func testTwoInstancesFireEachClockOnceWhenOneIsKilled() async throws {
+        try XCTSkipUnless(Self.usesPostgres, "several instances share a database only on PostgreSQL")
+        _ = try executable
+        // 500 regulator appeals: first reply, resolution, statutory and regulator clocks — 2,000 clocks.
+        let forwarded = ISO8601DateFormatter().string(from: Date() - 86_400)
+        for i in 0..<500 {
+            let reply = try await record(["channel": "regulator", "regulatorForwardedAt": forwarded,
+                                          "customer": ["name": "客户\(i)", "phone": String(13_800_000_000 + i)]])
+            XCTAssertEqual(reply.status, .created, reply.body)
+        }
+        let clocks = try await count("complaint_clocks")
+        XCTAssertEqual(clocks, 2_000)
+        // All of them fall due: warnings an hour ago, deadlines a minute ago.
+        let now = Date()
+        try await app.db.sql.raw("""
+            UPDATE complaint_clocks SET warn_at = \(bind: now - 3_600), due_at = \(bind: now - 60),
+                next_fire_at = \(bind: now - 3_600)
+            """).run()
+
+        let a = try spawn(["scheduler"], output: dataDirectory + "/a.out")
+        let b = try spawn(["scheduler"], output: dataDirectory + "/b.out")
+        defer {
+            if a.isRunning { kill(a.processIdentifier, SIGKILL) }
+            if b.isRunning { b.terminate() }
+        }
+        try await waitUntil("the first clocks fire") { try await fired() >= 200 }
+        kill(a.processIdentifier, SIGKILL)
+        a.waitUntilExit()
+        let atKill = try await fired()
+        XCTAssertLessThan(atKill, 4_000, "instance A was killed partway")
+
+        try await waitUntil("every clock fired") {
+            let left = try await app.db.sql.raw("""
+                SELECT COUNT(*) AS n FROM complaint_clocks WHERE next_fire_at IS NOT NULL
+                """).first()
+            return try left?.decode(column: "n", as: Int.self) == 0
+        }
+        b.terminate()
+        b.waitUntilExit()
+
+        // A restarted instance finds nothing left to fire.
+        let c = try spawn(["scheduler", "--once"], output: dataDirectory + "/c.out")
+        c.waitUntilExit()
+        let restarted = (try? String(contentsOfFile: dataDirectory + "/c.out", encoding: .utf8)) ?? ""
+        let errors = (try? String(contentsOfFile: dataDirectory + "/c.out.err", encoding: .utf8)) ?? ""
+        XCTAssertTrue(restarted.contains("tick: 0 warnings, 0 breaches"), "exit \(c.terminationStatus): \(restarted) \(errors)")
+
+        let rows = try await app.db.sql.raw("""
+            SELECT kind, COUNT(*) AS n FROM complaint_events WHERE kind IN ('clock_warning', 'clock_breached')
+            GROUP BY kind
+            """).all()
+        var counts: [String: Int] = [:]
+        for row in rows { counts[try row.decode(column: "kind", as: String.self)] = try row.decode(column: "n", as: Int.self) }
+        XCTAssertEqual(counts["clock_warning"], 2_000)
+        XCTAssertEqual(counts["clock_breached"], 2_000)
+        let twice = try await app.db.sql.raw("""
+            SELECT complaint_id, kind, "after", COUNT(*) AS n FROM complaint_events
+            WHERE kind IN ('clock_warning', 'clock_breached') GROUP BY complaint_id, kind, "after" HAVING COUNT(*) > 1
+            """).all()
+        XCTAssertEqual(twice.count, 0, "no clock fired twice")
+        let unfired = try await app.db.sql.raw("""
+            SELECT COUNT(*) AS n FROM complaint_clocks WHERE warned_at IS NULL OR breached_at IS NULL
+            """).first()
+        XCTAssertEqual(try unfired?.decode(column: "n", as: Int.self), 0)
+        let escalated = try await app.db.sql.raw("""
+            SELECT COUNT(*) AS n FROM complaint_events WHERE kind = 'escalated'
+            """).first()
+        let escalations = try escalated?.decode(column: "n", as: Int.self) ?? 0
+        XCTAssertGreaterThanOrEqual(escalations, 500)
+        print("scheduler processes: \(atKill) of 4000 fired when A was killed; "
+              + "warnings \(counts["clock_warning"] ?? 0), breaches \(counts["clock_breached"] ?? 0), "
+              + "escalations \(escalations)")
+    }
+}
