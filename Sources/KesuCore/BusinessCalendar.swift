@@ -25,6 +25,12 @@ public struct LocalDay: Hashable, Comparable, Sendable, CustomStringConvertible 
         return "\(pad(year, 4))-\(pad(month, 2))-\(pad(day, 2))"
     }
 
+    /// The day after.
+    public var next: LocalDay {
+        if day < LocalDay.days(inMonth: month, year: year) { return LocalDay(year: year, month: month, day: day + 1) }
+        return month < 12 ? LocalDay(year: year, month: month + 1, day: 1) : LocalDay(year: year + 1, month: 1, day: 1)
+    }
+
     public static func < (a: LocalDay, b: LocalDay) -> Bool {
         (a.year, a.month, a.day) < (b.year, b.month, b.day)
     }
@@ -137,13 +143,10 @@ public struct BusinessCalendar: Sendable {
         return calendar.date(byAdding: .minute, value: minutes, to: start) ?? start
     }
 
-    func next(_ day: LocalDay) -> LocalDay {
-        if day.day < LocalDay.days(inMonth: day.month, year: day.year) {
-            return LocalDay(year: day.year, month: day.month, day: day.day + 1)
-        }
-        return day.month < 12 ? LocalDay(year: day.year, month: day.month + 1, day: 1)
-            : LocalDay(year: day.year + 1, month: 1, day: 1)
-    }
+    func next(_ day: LocalDay) -> LocalDay { day.next }
+
+    /// Midnight at the start of `day` in the calendar's time zone.
+    public func start(of day: LocalDay) -> Date { instant(day, minutes: 0) }
 
     /// Whether any day can ever work.
     var hasWorkingTime: Bool { !weekly.isEmpty }

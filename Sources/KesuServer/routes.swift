@@ -37,6 +37,8 @@ package func routes(_ app: Application) throws {
     try staff.register(collection: IntakePageController())
     try staff.register(collection: AttachmentsController(forCustomers: false))
     try staff.register(collection: AdminController())
+    try staff.register(collection: AdminClocksController())
+    try staff.register(collection: ClockPagesController())
 
     let api = app.grouped(BodyLimitMiddleware(maxBytes: app.kesu.config.maxBodyBytes)).grouped(AuthMiddleware())
     let transport = VaporTransport(routesBuilder: api)

@@ -118,6 +118,105 @@ final class WebPagesTests: KesuTestCase, @unchecked Sendable {
     func testEveryWordExistsInBothLanguages() {
         XCTAssertEqual(Set(Language.zh.strings.keys), Set(Language.en.strings.keys))
     }
+    /// The clocks on the pages: the complaint's deadlines, a promise, the regulator reply, the admin pages for
+    /// policies and calendar, notifications and the SLA report with its CSV.
+    func testClockPagesPromisesAdminAndReport() async throws {
+        let sessionLogin = try await logIn("agent")
+        let session = try XCTUnwrap(sessionLogin.cookie)
+        let number = try await recordedNumber()
+        let detail = try await page("/complaints/\(number)", cookie: session)
+        XCTAssertTrue(detail.body.contains("首次响应"), "the first-reply clock is listed")
+        XCTAssertTrue(detail.body.contains("法定7日"))
+        XCTAssertFalse(detail.body.contains("name=\"regulator\""), "no regulator reply on a phone complaint")
+        let token = try XCTUnwrap(csrf(in: detail.body))
+        let formatter = DateFormatter()
+        formatter.timeZone = TimeZone(identifier: "Asia/Shanghai")
+        formatter.dateFormat = "yyyy-MM-dd'T'HH:mm"
+        let at = formatter.string(from: Date() + 3 * 3_600)
+        let promised = try await post("/complaints/\(number)/promise", cookie: session,
+                                      form: "_csrf=\(token)&dueAt=\(at)&note=%E5%9B%9E%E7%94%B5")
+        XCTAssertEqual(promised.status, .seeOther, promised.body)
+        let bad = try await post("/complaints/\(number)/promise", cookie: session, form: "_csrf=\(token)&dueAt=tomorrow")
+        XCTAssertEqual(bad.status, .badRequest)
+        let after = try await page("/complaints/\(number)", cookie: session)
+        XCTAssertTrue(after.body.contains("承诺回复"))
+        XCTAssertTrue(after.body.contains("我们承诺在"), "the promise is on the timeline")
+        let api = try await call(.GET, "/api/v1/complaints/\(number)", as: "agent")
+        let promise = (api.json["clocks"] as? [[String: Any]])?.first { $0["kind"] as? String == "promise" }
+        XCTAssertEqual(promise?["note"] as? String, "回电")
+
+        let appeal = try await recordedNumber(["channel": "regulator", "customer": ["name": "赵磊", "phone": "13700002222"]])
+        let appealPage = try await page("/complaints/\(appeal)", cookie: session)
+        XCTAssertTrue(appealPage.body.contains("name=\"regulator\""))
+        XCTAssertTrue(appealPage.body.contains("邮管局转办"))
+        let replied = try await post("/complaints/\(appeal)/notes", cookie: session,
+                                     form: "_csrf=\(token)&body=%E5%B7%B2%E5%9B%9E%E5%A4%8D&regulator=1")
+        XCTAssertEqual(replied.status, .seeOther)
+        let appealAPI = try await call(.GET, "/api/v1/complaints/\(appeal)", as: "agent")
+        let regulator = (appealAPI.json["clocks"] as? [[String: Any]])?.first { $0["kind"] as? String == "regulator" }
+        XCTAssertEqual(regulator?["state"] as? String, "met")
+
+        let inbox = try await page("/notifications", cookie: session)
+        XCTAssertEqual(inbox.status, .ok)
+        XCTAssertTrue(inbox.body.contains("暂无通知"))
+        let agentReport = try await page("/reports/sla", cookie: session)
+        XCTAssertEqual(agentReport.status, .forbidden)
+        let agentAdmin = try await page("/admin/sla", cookie: session)
+        XCTAssertEqual(agentAdmin.status, .forbidden)
+
+        let adminLogin = try await logIn("admin")
+        let admin = try XCTUnwrap(adminLogin.cookie)
+        let policies = try await page("/admin/sla", cookie: admin)
+        XCTAssertEqual(policies.status, .ok)
+        let adminToken = try XCTUnwrap(csrf(in: policies.body))
+        let added = try await post("/admin/sla", cookie: admin, form: "_csrf=\(adminToken)&id=&category=loss&priority=&channel="
+                                   + "&firstReply=120&resolution=1440&regulatorDays=10&warnPercent=75&businessTime=1"
+                                   + "&pause[]=on_hold&warn[]=notify&breach[]=notify&breach[]=escalate")
+        XCTAssertEqual(added.status, .seeOther, added.body)
+        let list = try await call(.GET, "/api/v1/sla-policies", as: "admin")
+        let loss = list.jsonArray?.first { $0["category"] as? String == "loss" }
+        XCTAssertEqual(loss?["resolutionMinutes"] as? Int, 1_440)
+        XCTAssertEqual(loss?["warnPercent"] as? Int, 75)
+        XCTAssertEqual(loss?["businessTime"] as? Bool, true)
+        XCTAssertEqual(loss?["breachActions"] as? [String], ["escalate", "notify"])
+        let invalid = try await post("/admin/sla", cookie: admin, form: "_csrf=\(adminToken)&firstReply=0&resolution=60")
+        XCTAssertEqual(invalid.status, .badRequest)
+        let unchanged = try await call(.GET, "/api/v1/sla-policies", as: "admin")
+        XCTAssertEqual(unchanged.jsonArray?.count, 3)
+        let removed = try await post("/admin/sla/\(loss?["id"] as? String ?? "")/delete", cookie: admin, form: "_csrf=\(adminToken)")
+        XCTAssertEqual(removed.status, .seeOther)
+
+        let calendar = try await page("/admin/calendar", cookie: admin)
+        XCTAssertTrue(calendar.body.contains("国庆节"))
+        let day = try await post("/admin/calendar/days", cookie: admin,
+                                 form: "_csrf=\(adminToken)&day=2026-12-31&kind=holiday&name=%E5%B9%B4%E4%BC%9A")
+        XCTAssertEqual(day.status, .seeOther)
+        let hours = try await post("/admin/calendar/hours", cookie: admin,
+                                   form: "_csrf=\(adminToken)&h1=09:00-18:00&h2=09:00-18:00&h3=09:00-18:00&h4=09:00-18:00"
+                                   + "&h5=09:00-17:00&h6=10:00-15:00&h7=")
+        XCTAssertEqual(hours.status, .seeOther)
+        let stored = try await call(.GET, "/api/v1/calendar", as: "admin")
+        XCTAssertTrue((stored.json["days"] as? [[String: Any]] ?? []).contains { $0["day"] as? String == "2026-12-31" && $0["name"] as? String == "年会" })
+        XCTAssertEqual((stored.json["weeklyHours"] as? [[String: Any]])?.count, 6)
+
+        let supervisorLogin = try await logIn("supervisor")
+        let supervisor = try XCTUnwrap(supervisorLogin.cookie)
+        let report = try await page("/reports/sla", cookie: supervisor)
+        XCTAssertEqual(report.status, .ok, report.body)
+        XCTAssertTrue(report.body.contains("<svg"))
+        XCTAssertTrue(report.body.contains("全部 / All"))
+        formatter.dateFormat = "yyyy-MM-dd"
+        let period = "from=\(formatter.string(from: Date() - 30 * 86_400))&to=\(formatter.string(from: Date() + 86_400))"
+        let tooLong = try await page("/reports/sla.csv?from=2020-01-01&to=2030-01-01", cookie: supervisor)
+        XCTAssertEqual(tooLong.status, .badRequest)
+        let csv = try await page("/reports/sla.csv?\(period)&group=outlet", cookie: supervisor)
+        XCTAssertEqual(csv.headers.contentType?.subType, "csv")
+        let lines = csv.body.split(separator: "\r\n")
+        XCTAssertTrue(lines.first?.contains("group,name,complaints") == true)
+        XCTAssertTrue(lines.contains { $0.hasPrefix("\"all\",\"全部 / All\",2,") }, csv.body)
+        let wrongDate = try await page("/reports/sla?from=someday", cookie: supervisor)
+        XCTAssertEqual(wrongDate.status, .badRequest)
+    }
 }
 
 /// Canned replies, the change form and bulk actions.

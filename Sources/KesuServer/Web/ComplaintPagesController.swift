@@ -68,7 +68,7 @@ struct ComplaintPagesController: RouteCollection {
         let now = req.application.kesu.clock.now()
         let queueRows = rows.map { row in
             let status = ComplaintStatus(rawValue: row.status) ?? .received
-            let due = format.due(receivedAt: row.receivedAt, status: status, now: now)
+            let due = format.due(at: row.dueAt, warnAt: row.dueWarnAt, kind: row.dueKind, now: now)
             return QueueRow(
                 number: row.number, customer: row.customerName,
                 phone: PhoneNumber(row.customerPhone)?.masked ?? "****", waybill: row.waybills.first ?? "—",
@@ -133,7 +133,21 @@ struct ComplaintPagesController: RouteCollection {
         let format = PageFormat(language: language, timeZone: req.application.kesu.config.timeZone)
         let status = ComplaintStatus(rawValue: row.status) ?? .received
         let heldFrom = row.heldFrom.flatMap(ComplaintStatus.init(rawValue:))
-        let due = format.due(receivedAt: row.receivedAt, status: status, now: req.application.kesu.clock.now())
+        let now = req.application.kesu.clock.now()
+        let due = format.due(at: row.dueAt, warnAt: row.dueWarnAt, kind: row.dueKind, now: now)
+        let clocks = try await ClockStore.clocks(of: row.id, on: req.db).map { stored in
+            let clock = stored.clock
+            let state = clock.state(at: now)
+            let tone = switch state {
+            case .met: clock.metInTime == false ? "late" : "done"
+            case .breached: "late"
+            case .warning: "warn"
+            case .paused: "done"
+            case .running: "ok"
+            }
+            return ClockItem(name: language.name(of: clock.kind), due: format.time(clock.dueAt),
+                             state: language.name(of: state), tone: tone, note: stored.note ?? "")
+        }
         let canWork = actor.role.may(.workComplaints)
         let transitions = canWork ? Lifecycle.allowed(from: status, heldFrom: heldFrom).map {
             Choice(value: $0.rawValue, label: language.name(of: $0), selected: false)
@@ -148,7 +162,9 @@ struct ComplaintPagesController: RouteCollection {
             flags: row.flags, description: row.description, customer: row.customerName,
             phone: seesFullPhone(actor.role) ? row.customerPhone : (PhoneNumber(row.customerPhone)?.masked ?? "****"),
             customerComplaints: row.customerComplaintCount, assignee: row.assigneeName ?? (t["none"] ?? ""),
-            outlet: row.outletName ?? (t["none"] ?? ""), dueText: due.text, due: due.state,
+            outlet: row.outletName ?? (t["none"] ?? ""), dueText: due.text, due: due.state, clocks: clocks,
+            isRegulator: row.channel == KesuCore.Channel.regulator.rawValue,
+            promiseDefault: format.inputTime(now + 2 * 3_600),
             transitions: transitions, needsClosure: transitions.contains { $0.value == ComplaintStatus.closed.rawValue },
             timeline: timeline.map { event in
                 let change = event.afterFields.map { after in
@@ -171,7 +187,7 @@ struct ComplaintPagesController: RouteCollection {
             attachments: attachments.map { AttachmentItem($0, urlPrefix: "/attachments/") },
             cannedReplies: canned.map {
                 Choice(value: CannedReplyText.fill($0.body, customer: row.customerName, number: row.number,
-                                                   promisedTime: format.defaultPromise(now: req.application.kesu.clock.now()),
+                                                   promisedTime: format.defaultPromise(now: now),
                                                    handler: actor.displayName),
                        label: $0.title, selected: false)
             },
@@ -207,11 +223,12 @@ struct ComplaintPagesController: RouteCollection {
     @Sendable func note(req: Request) async throws -> Response {
         try WebSession.checkCSRF(req)
         let actor = try RequestContext.requireActor()
-        struct Form: Decodable { var body: String, visible: String? }
+        struct Form: Decodable { var body: String, visible: String?, regulator: String? }
         let form = try req.content.decode(Form.self)
         let number = req.parameters.get("number") ?? ""
         _ = try await ComplaintService(services: req.application.kesu, db: req.db)
-            .addNote(number, body: form.body, customerVisible: form.visible == "1", by: actor)
+            .addNote(number, body: form.body, customerVisible: form.visible == "1", toRegulator: form.regulator == "1",
+                     by: actor)
         return req.redirect(to: "/complaints/\(number)")
     }
 

@@ -14,6 +14,10 @@ struct PageChrome: Encodable {
     var portal = false
     /// Admins see the admin link.
     var admin = false
+    /// Supervisors and quality staff see the report link.
+    var reports = false
+    /// Unread notifications, shown beside the bell.
+    var unread = 0
 }
 
 struct LoginPage: Encodable {
@@ -69,6 +73,16 @@ struct QueuePage: Encodable {
     var assignees: [Choice]
     /// This page's address, to come back to after a bulk action.
     var here: String
+}
+
+/// One clock on the complaint page.
+struct ClockItem: Encodable {
+    var name: String
+    var due: String
+    var state: String
+    /// `ok`, `warn`, `late` or `done`, for the colour.
+    var tone: String
+    var note: String
 }
 
 struct TimelineItem: Encodable {
@@ -129,6 +143,9 @@ struct ComplaintPage: Encodable {
     var outlet: String
     var dueText: String
     var due: String
+    var clocks: [ClockItem]
+    var isRegulator: Bool
+    var promiseDefault: String
     var transitions: [Choice]
     var needsClosure: Bool
     var timeline: [TimelineItem]
@@ -155,6 +172,23 @@ struct PageFormat {
         return "\(c.year ?? 0)-\(two(c.month))-\(two(c.day)) \(two(c.hour)):\(two(c.minute))"
     }
 
+    /// A time as a `datetime-local` input wants it: `2026-11-24T18:00`.
+    func inputTime(_ date: Date) -> String {
+        time(date).replacingOccurrences(of: " ", with: "T")
+    }
+
+    /// Reads a `datetime-local` value (`2026-11-24T18:00`) in the company's time zone.
+    func parseInputTime(_ text: String) -> Date? {
+        let parts = text.trimmed.split(separator: "T")
+        guard parts.count == 2, let day = LocalDay(String(parts[0])) else { return nil }
+        let hm = parts[1].split(separator: ":").prefix(2).compactMap { Int($0) }
+        guard hm.count == 2, (0..<24).contains(hm[0]), (0..<60).contains(hm[1]) else { return nil }
+        var calendar = Calendar(identifier: .gregorian)
+        calendar.timeZone = timeZone
+        return calendar.date(from: DateComponents(year: day.year, month: day.month, day: day.day, hour: hm[0],
+                                                  minute: hm[1]))
+    }
+
     /// The time to promise by default: tomorrow at 18:00 (seed 004: promise a time, then answer by it).
     func defaultPromise(now: Date) -> String {
         var calendar = Calendar(identifier: .gregorian)
@@ -175,15 +209,15 @@ struct PageFormat {
         return h > 0 ? "\(h)h \(m)m" : "\(m)m"
     }
 
-    /// Until the resolution clock of issue 4 exists, the badge counts down the seed's 48-hour resolution target;
-    /// it stops at follow-up (resolved), while on hold, and at closing.
-    func due(receivedAt: Date, status: ComplaintStatus, now: Date) -> (state: String, text: String) {
-        guard ![.followUp, .onHold, .closed].contains(status) else { return ("ok", "—") }
-        let target: TimeInterval = 48 * 3_600
-        let left = receivedAt.addingTimeInterval(target).timeIntervalSince(now)
-        if left < 0 { return ("late", (language == .zh ? "超时 " : "late ") + duration(-left)) }
-        let state = left < target * 0.2 ? "warn" : "ok"
-        return (state, (language == .zh ? "剩 " : "") + duration(left) + (language == .zh ? "" : " left"))
+    /// The badge of a complaint's nearest deadline: `ok`, `warn` (past its warning point) or `late`, and the time
+    /// left or over, named by the clock.
+    func due(at dueAt: Date?, warnAt: Date?, kind: String?, now: Date) -> (state: String, text: String) {
+        guard let dueAt else { return ("ok", "—") }
+        let name = kind.flatMap(ClockKind.init(rawValue:)).map(language.name(of:)) ?? ""
+        let left = dueAt.timeIntervalSince(now)
+        if left < 0 { return ("late", name + (language == .zh ? " 超时 " : " late ") + duration(-left)) }
+        let state = (warnAt ?? dueAt) <= now ? "warn" : "ok"
+        return (state, name + (language == .zh ? " 剩 " : " ") + duration(left) + (language == .zh ? "" : " left"))
     }
 }
 

@@ -40,6 +40,19 @@ package enum Language: String, CaseIterable, Sendable {
         "subcategory": "二级分类", "categories": "投诉分类", "new_subcategory": "新增二级分类",
         "name_zh": "中文名称", "name_en": "英文名称", "offered": "可选",
         "categories_note": "一级分类与国家邮政局申诉通告的分类一致，不可修改；二级分类可增改，停用后已有工单保留。",
+        "clocks": "时限", "notifications": "通知", "mark_all_read": "全部标为已读", "no_notifications": "暂无通知。",
+        "promise": "承诺联系客户", "promise_at": "承诺时间", "promise_note": "承诺内容（客户可见）",
+        "to_regulator": "回复邮政管理局（转办申诉）", "reports": "时效报表", "from": "开始日期", "to": "结束日期（不含）",
+        "download_csv": "下载 CSV", "per_outlet": "按网点", "first_reply": "首次响应", "resolution": "处理完成",
+        "met_share": "达标率", "median": "中位数", "p90": "90分位", "breaches": "超时", "regulator_overdue": "邮管局逾期",
+        "complaints_n": "投诉量", "sla": "时限规则", "calendar": "工作日历", "new_policy": "新增规则",
+        "warn_percent": "预警点(%)", "first_reply_min": "首次响应(分钟)", "resolution_min": "处理时限(分钟)",
+        "regulator_days": "邮管局时限(天)", "business_time": "按工作时间计", "pause_statuses": "暂停计时的状态",
+        "warn_actions": "预警动作", "breach_actions": "超时动作", "delete": "删除", "weekly_hours": "每周工作时间",
+        "special_days": "节假日与调休", "holiday": "放假", "workday": "调休上班", "normal": "恢复平常",
+        "day": "日期", "state": "状态", "due_at": "到期", "no_clocks": "没有计时中的时限。", "goal": "目标：48小时处理完成率 ≥ 95%",
+        "policies_note": "规则按 类别×优先级×渠道 匹配，最具体的一条生效（空表示不限）。修改只影响之后开始的时限，已在计时的工单保持原规则。",
+        "hours_note": "格式 09:00-18:00，留空表示休息。节假日与调休按年维护，已预置国务院办公厅公布的安排。",
     ]
 
     static let english: [String: String] = [
@@ -78,11 +91,57 @@ package enum Language: String, CaseIterable, Sendable {
         "subcategory": "Sub-category", "categories": "Categories", "new_subcategory": "New sub-category",
         "name_zh": "Chinese name", "name_en": "English name", "offered": "Offered",
         "categories_note": "Top-level categories follow the State Post Bureau's appeal bulletin and cannot change; sub-categories can be added and renamed, and retired ones stay on the complaints that have them.",
+        "clocks": "Deadlines", "notifications": "Notifications", "mark_all_read": "Mark all read",
+        "no_notifications": "No notifications.", "promise": "Promise to contact the customer", "promise_at": "Promised by",
+        "promise_note": "What was promised (customer sees)", "to_regulator": "Reply to the postal regulator (forwarded appeal)",
+        "reports": "SLA report", "from": "From", "to": "To (exclusive)", "download_csv": "Download CSV",
+        "per_outlet": "Per outlet", "first_reply": "First reply", "resolution": "Resolution", "met_share": "Met",
+        "median": "Median", "p90": "p90", "breaches": "Breaches", "regulator_overdue": "Regulator overdue",
+        "complaints_n": "Complaints", "sla": "SLA policies", "calendar": "Business calendar", "new_policy": "New policy",
+        "warn_percent": "Warn at (%)", "first_reply_min": "First reply (min)", "resolution_min": "Resolution (min)",
+        "regulator_days": "Regulator (days)", "business_time": "Business time", "pause_statuses": "Paused in",
+        "warn_actions": "On warning", "breach_actions": "On breach", "delete": "Delete", "weekly_hours": "Working hours",
+        "special_days": "Holidays and make-up days", "holiday": "Holiday", "workday": "Make-up working day",
+        "normal": "Back to normal", "day": "Day", "state": "State", "due_at": "Due", "no_clocks": "No running deadlines.",
+        "goal": "Goal: at least 95% resolved within 48 hours",
+        "policies_note": "A complaint gets the most specific policy matching its category × priority × channel (blank: any). Changes apply to clocks started afterwards; running clocks keep theirs.",
+        "hours_note": "Write 09:00-18:00; blank is a day off. Holidays and make-up days are kept per year; the State Council's schedule is preloaded.",
     ]
 
     /// How staff see a status, category or priority in this language.
     package func name(of status: ComplaintStatus) -> String {
         self == .zh ? status.chineseName : status.rawValue.replacingOccurrences(of: "_", with: " ")
+    }
+
+    package func name(of kind: ClockKind) -> String {
+        if self == .zh { return kind.chineseName }
+        switch kind {
+        case .firstReply: return "first reply"
+        case .resolution: return "resolution"
+        case .statutory: return "statutory 7 days"
+        case .regulator: return "regulator"
+        case .promise: return "promise"
+        }
+    }
+
+    package func name(of state: ComplaintClock.State) -> String {
+        guard self == .zh else { return state.rawValue }
+        switch state {
+        case .running: return "计时中"
+        case .warning: return "预警"
+        case .paused: return "暂停"
+        case .breached: return "超时"
+        case .met: return "已达成"
+        }
+    }
+
+    package func name(of action: EscalationAction) -> String {
+        guard self == .zh else { return action.rawValue }
+        switch action {
+        case .notify: return "通知"
+        case .reassign: return "转交主管"
+        case .escalate: return "升级"
+        }
     }
 
     package func name(of category: ComplaintCategory) -> String {

@@ -1,6 +1,7 @@
 import Fluent
 import Foundation
 import KesuCore
+import KesuStore
 import NIOConcurrencyHelpers
 import Vapor
 
@@ -42,6 +43,11 @@ package enum WebSession {
     }
 }
 
+/// How many notifications the logged-in user has not read, for the page header.
+enum UnreadNotifications: StorageKey {
+    typealias Value = Int
+}
+
 /// Runs staff pages with the logged-in actor in ``RequestContext``; sends visitors without a session to /login.
 package struct WebAuthMiddleware: AsyncMiddleware {
     package init() {}
@@ -53,6 +59,11 @@ package struct WebAuthMiddleware: AsyncMiddleware {
             let back = request.url.path + (request.url.query.map { "?" + $0 } ?? "")
             let target = "/login?next=" + (back.addingPercentEncoding(withAllowedCharacters: .urlQueryAllowed) ?? "/")
             return request.redirect(to: target)
+        }
+        // The bell in the header: one count on the partial index of unread notifications.
+        if request.method == .GET {
+            request.storage[UnreadNotifications.self] = try await NotificationStore.unreadCount(userID: actor.userID,
+                                                                                                on: request.db)
         }
         return try await RequestContext.$request.withValue(request) {
             try await RequestContext.$actor.withValue(actor) {

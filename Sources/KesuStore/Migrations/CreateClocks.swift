@@ -104,6 +104,10 @@ struct CreateClocks: AsyncMigration {
             .field("read_at", .datetime)
             .create()
         try await database.createIndex("notifications_user", on: "notifications", "user_id", "created_at")
+        // The header's unread count reads only unread rows.
+        try await database.sql.raw("""
+            CREATE INDEX notifications_unread ON notifications (user_id) WHERE read_at IS NULL
+            """).run()
     }
 
     private func insertDay(_ day: LocalDay, _ kind: String, _ name: String, on database: any Database) async throws {

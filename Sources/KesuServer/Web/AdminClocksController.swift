@@ -1,0 +1,172 @@
+import Fluent
+import Foundation
+import KesuCore
+import KesuStore
+import Vapor
+
+/// 管理 › 时限规则 and 工作日历 — admins edit the SLA policies and the business calendar.
+struct AdminClocksController: RouteCollection {
+    func boot(routes: any RoutesBuilder) throws {
+        let admin = routes.grouped("admin")
+        admin.get("sla", use: policies)
+        admin.post("sla", use: savePolicy)
+        admin.post("sla", ":id", "delete", use: deletePolicy)
+        admin.get("calendar", use: calendar)
+        admin.post("calendar", "hours", use: saveHours)
+        admin.post("calendar", "days", use: saveDay)
+    }
+
+    struct Flag: Encodable { var value, label: String; var on: Bool }
+    struct PolicyForm: Encodable {
+        var id: String
+        var categories, priorities, channels: [Choice]
+        var firstReply, resolution, regulatorDays, warnPercent: Int
+        var businessTime: Bool
+        var pauses, warnActions, breachActions: [Flag]
+        var general: Bool
+        var isNew = false
+    }
+    struct DayRow: Encodable { var day, kind, name: String; var workday: Bool }
+    struct HoursRow: Encodable { var weekday: Int; var label, hours: String }
+    struct Page: Encodable {
+        var chrome: PageChrome
+        var section: String
+        /// Every policy, then a blank one to add.
+        var policies: [PolicyForm] = []
+        var hours: [HoursRow] = []
+        var days: [DayRow] = []
+        var timeZone = ""
+    }
+
+    private func requireAdmin() throws -> Actor {
+        let actor = try RequestContext.requireActor()
+        try Permission.manageClocks.require(actor.role)
+        return actor
+    }
+
+    private func sla(_ req: Request) -> SLAService { SLAService(services: req.application.kesu, db: req.db) }
+
+    @Sendable func policies(req: Request) async throws -> View {
+        let actor = try requireAdmin()
+        let language = WebSession.language(req)
+        func form(_ id: String, _ rule: PolicyRule) -> PolicyForm {
+            let p = rule.policy
+            func choices<T: RawRepresentable>(_ all: [T], _ selected: T?, _ label: (T) -> String) -> [Choice]
+            where T.RawValue == String {
+                [Choice(value: "", label: language.strings["any"] ?? "", selected: selected == nil)]
+                    + all.map { Choice(value: $0.rawValue, label: label($0), selected: $0.rawValue == selected?.rawValue) }
+            }
+            func flags(_ set: Set<EscalationAction>) -> [Flag] {
+                EscalationAction.allCases.map { Flag(value: $0.rawValue, label: language.name(of: $0), on: set.contains($0)) }
+            }
+            return PolicyForm(
+                id: id, categories: choices(ComplaintCategory.allCases, rule.category, language.name(of:)),
+                priorities: choices(Priority.allCases, rule.priority, \.rawValue),
+                channels: choices(KesuCore.Channel.allCases, rule.channel, \.rawValue),
+                firstReply: Int(p.firstReply / 60), resolution: Int(p.resolution / 60),
+                regulatorDays: Int(p.regulator / 86_400), warnPercent: Int((p.warnFraction * 100).rounded()),
+                businessTime: p.businessTime,
+                pauses: ComplaintStatus.allCases.filter { $0 != .closed }.map {
+                    Flag(value: $0.rawValue, label: language.name(of: $0), on: p.pauseStatuses.contains($0))
+                },
+                warnActions: flags(p.warnActions), breachActions: flags(p.breachActions),
+                general: rule.category == nil && rule.priority == nil && rule.channel == nil)
+        }
+        let rows = try await sla(req).policies()
+        var page = Page(chrome: Pages.chrome(req, title: language.strings["sla"] ?? "", actor: actor), section: "sla")
+        var blank = form("", PolicyRule(id: "", policy: .standard))
+        blank.general = false
+        blank.isNew = true
+        page.policies = rows.map { form($0.id.uuidString, $0.rule) } + [blank]
+        return try await req.view.render("admin/clocks", page)
+    }
+
+    @Sendable func savePolicy(req: Request) async throws -> Response {
+        try WebSession.checkCSRF(req)
+        let actor = try requireAdmin()
+        struct Form: Decodable {
+            var id: String?, category: String?, priority: String?, channel: String?
+            var firstReply: Int, resolution: Int, regulatorDays: Int?, warnPercent: Int?
+            var businessTime: String?
+            var pause: [String]?, warn: [String]?, breach: [String]?
+        }
+        let form = try req.content.decode(Form.self)
+        func pick<T: RawRepresentable>(_ text: String?, _: T.Type) throws -> T? where T.RawValue == String {
+            guard let text, !text.isEmpty else { return nil }
+            guard let value = T(rawValue: text) else { throw KesuError.invalid("Unknown value \(text.prefix(30)).") }
+            return value
+        }
+        let policy = ClockPolicy(
+            firstReply: TimeInterval(form.firstReply) * 60, resolution: TimeInterval(form.resolution) * 60,
+            regulator: TimeInterval(form.regulatorDays ?? 10) * 86_400,
+            warnFraction: Double(form.warnPercent ?? 80) / 100,
+            pauseStatuses: Set(try (form.pause ?? []).compactMap { try pick($0, ComplaintStatus.self) }),
+            businessTime: form.businessTime == "1",
+            warnActions: Set(try (form.warn ?? []).compactMap { try pick($0, EscalationAction.self) }),
+            breachActions: Set(try (form.breach ?? []).compactMap { try pick($0, EscalationAction.self) }))
+        let rule = PolicyRule(id: "", category: try pick(form.category, ComplaintCategory.self),
+                              priority: try pick(form.priority, Priority.self),
+                              channel: try pick(form.channel, KesuCore.Channel.self), policy: policy)
+        var id: UUID?
+        if let text = form.id, !text.isEmpty {
+            guard let parsed = UUID(uuidString: text) else { throw KesuError.notFound("No such policy.") }
+            id = parsed
+        }
+        _ = try await sla(req).savePolicy(id: id, rule, by: actor)
+        return req.redirect(to: "/admin/sla")
+    }
+
+    @Sendable func deletePolicy(req: Request) async throws -> Response {
+        try WebSession.checkCSRF(req)
+        let actor = try requireAdmin()
+        guard let id = req.parameters.get("id").flatMap(UUID.init(uuidString:)) else {
+            throw KesuError.notFound("No such policy.")
+        }
+        try await sla(req).deletePolicy(id, by: actor)
+        return req.redirect(to: "/admin/sla")
+    }
+
+    @Sendable func calendar(req: Request) async throws -> View {
+        let actor = try requireAdmin()
+        let language = WebSession.language(req)
+        let (weekly, days) = try await sla(req).calendar()
+        let names = language == .zh ? ["周一", "周二", "周三", "周四", "周五", "周六", "周日"]
+            : ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"]
+        var page = Page(chrome: Pages.chrome(req, title: language.strings["calendar"] ?? "", actor: actor),
+                        section: "calendar")
+        page.hours = (1...7).map { HoursRow(weekday: $0, label: names[$0 - 1], hours: weekly[$0]?.description ?? "") }
+        page.days = days.map {
+            DayRow(day: $0.day.description, kind: language.strings[$0.workday ? "workday" : "holiday"] ?? "",
+                   name: $0.name, workday: $0.workday)
+        }
+        page.timeZone = req.application.kesu.config.timeZone.identifier
+        return try await req.view.render("admin/clocks", page)
+    }
+
+    @Sendable func saveHours(req: Request) async throws -> Response {
+        try WebSession.checkCSRF(req)
+        let actor = try requireAdmin()
+        struct Form: Decodable { var h1, h2, h3, h4, h5, h6, h7: String? }
+        let f = try req.content.decode(Form.self)
+        let given = [f.h1, f.h2, f.h3, f.h4, f.h5, f.h6, f.h7]
+        var hours: [Int: String] = [:]
+        for (i, text) in given.enumerated() { hours[i + 1] = text ?? "" }
+        try await sla(req).setHours(hours, by: actor)
+        return req.redirect(to: "/admin/calendar")
+    }
+
+    @Sendable func saveDay(req: Request) async throws -> Response {
+        try WebSession.checkCSRF(req)
+        let actor = try requireAdmin()
+        struct Form: Decodable { var day: String, kind: String, name: String? }
+        let form = try req.content.decode(Form.self)
+        let workday: Bool? = switch form.kind {
+        case "holiday": false
+        case "workday": true
+        case "normal": nil
+        default: throw KesuError.invalid("Choose holiday, make-up working day or normal.")
+        }
+        try await sla(req).setDay(form.day, workday: workday, name: form.name, by: actor)
+        return req.redirect(to: "/admin/calendar")
+    }
+}
