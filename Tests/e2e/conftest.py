@@ -31,7 +31,8 @@ def server():
     binary = os.environ.get("KESU_BIN", os.path.join(ROOT, ".build", "debug", "kesu"))
     data = tempfile.mkdtemp(prefix="kesu-e2e-")
     port = free_port()
-    env = dict(os.environ, KESU_DATA_DIR=data, KESU_PORT=str(port), KESU_BCRYPT_COST="6", LOG_LEVEL="warning")
+    env = dict(os.environ, KESU_DATA_DIR=data, KESU_PORT=str(port), KESU_BCRYPT_COST="6", LOG_LEVEL="warning",
+               KESU_SCHEDULER_INTERVAL_MS="300")
     env.pop("DATABASE_URL", None)
     log = open(os.path.join(data, "server.log"), "w")
     proc = subprocess.Popen([binary, "serve", "--demo"], cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)

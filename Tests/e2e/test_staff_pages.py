@@ -1,6 +1,8 @@
 """An agent logs in, finds a complaint by waybill, opens it, replies and moves it; an outlet user is kept out of
 another outlet's complaint; text a customer typed is shown as text."""
+import datetime
 import json
+import time
 import urllib.request
 
 from selenium.webdriver.common.by import By
@@ -134,3 +136,43 @@ def test_phone_intake_shows_history_and_records(server, browser):
     head = browser.find_element(By.CSS_SELECTOR, ".complaint-head").text
     assert "P2" in head and "repeat" in head, "a second complaint on the same waybill is a raised repeat"
     assert "投递服务 · 未经同意放驿站/快递柜" in browser.find_element(By.TAG_NAME, "main").text
+
+
+def test_promise_and_an_old_complaint_breached_by_the_running_server(server, browser):
+    """An imported complaint received 50 hours ago breaches at once: the server's own scheduler fires it, the
+    supervisor's bell counts it, and the agent's promise shows among the complaint's deadlines."""
+    agent = token(server, "agent")
+    received = (datetime.datetime.now(datetime.timezone.utc) - datetime.timedelta(hours=50)).isoformat()
+    created = api(server, "POST", "/api/v1/complaints", agent, {
+        "channel": "phone", "customer": {"name": "钱多", "phone": "13600003333"},
+        "waybillNumbers": ["E2E20261125"], "description": "两天前投诉快件延误，至今无人联系", "receivedAt": received,
+    })
+    number = created["number"]
+
+    log_in(browser, server, "agent")
+    browser.get(server + "/complaints/" + number)
+    clocks = browser.find_element(By.CSS_SELECTOR, ".clock-list").text
+    assert "处理完成" in clocks and "超时" in clocks
+    form = browser.find_element(By.CSS_SELECTOR, "form[action$='/promise']")
+    form.find_element(By.NAME, "note").send_keys("网点主管今天回电")
+    submit_and_wait(browser, form)
+    assert "承诺回复" in browser.find_element(By.CSS_SELECTOR, ".clock-list").text
+    assert "网点主管今天回电" in browser.find_element(By.CSS_SELECTOR, ".timeline").text
+
+    # The serving process's scheduler (every 300 ms here) fires the breaches and escalates once.
+    sup = token(server, "supervisor")
+    deadline = time.time() + 30
+    while time.time() < deadline:
+        detail = api(server, "GET", "/api/v1/complaints/" + number, sup)
+        if any(e["kind"] == "clock_breached" for e in detail["timeline"]):
+            break
+        time.sleep(0.3)
+    kinds = [e["kind"] for e in detail["timeline"]]
+    assert kinds.count("clock_breached") == 2 and kinds.count("escalated") == 1
+    browser.delete_all_cookies()
+    log_in(browser, server, "supervisor")
+    bell = browser.find_element(By.CSS_SELECTOR, "a.bell .count")
+    assert int(bell.text) >= 4
+    click_and_wait(browser, browser.find_element(By.CSS_SELECTOR, "a.bell"))
+    assert number in browser.find_element(By.CSS_SELECTOR, ".notices").text
+    shot(browser, "notifications")

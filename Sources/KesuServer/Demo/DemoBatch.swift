@@ -13,11 +13,13 @@ struct DemoBatch {
     private var shipments: [Row] = []
     private var scans: [Row] = []
     private var events: [Row] = []
+    private var clocks: [StoredClock] = []
 
     static let complaintColumns = [
         "id", "number", "status", "held_from", "channel", "category", "priority", "description", "customer_id",
         "assignee_id", "outlet_id", "scope_path", "escalation_level", "flags", "waybills", "resolution_summary",
         "responsible_party", "root_cause", "received_at", "first_reply_at", "closed_at", "created_at", "updated_at",
+        "due_at", "due_warn_at", "due_kind",
     ]
 
     mutating func addComplaint(id: UUID, receivedAt: Date, status: ComplaintStatus, heldFrom: ComplaintStatus?,
@@ -35,11 +37,14 @@ struct DemoBatch {
 
     mutating func setFirstReply(_ at: Date) { firstReply = at }
 
-    mutating func finishComplaint(updatedAt: Date, closedAt: Date?) {
+    /// Ends the complaint begun by `addComplaint`, with its clocks as they stand after its history.
+    mutating func finishComplaint(updatedAt: Date, closedAt: Date?, clocks: [StoredClock]) {
         guard let receivedAt = pending.last as? Date else { return }
-        pending += [firstReply, closedAt, receivedAt, updatedAt]
+        let nearest = ClockBook.nearest(clocks)
+        pending += [firstReply, closedAt, receivedAt, updatedAt, nearest?.dueAt, nearest?.warnAt, nearest?.kind.rawValue]
         complaints.append(pending)
         pending = []
+        self.clocks += clocks
     }
 
     mutating func addShipment(id: UUID, waybill: String, fee: Int64, insured: Int64?, itemKind: String,
@@ -93,5 +98,6 @@ struct DemoBatch {
             columns: ["id", "complaint_id", "at", "actor_id", "actor_name", "kind", "customer_visible", "note", "before",
                       "after"],
             events, on: db)
+        try await ClockStore.insert(clocks, on: db)
     }
 }

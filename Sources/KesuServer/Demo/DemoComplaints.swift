@@ -32,11 +32,12 @@ struct DemoComplaints {
             .filter(\.$role ~~ [Role.agent.rawValue, Role.supervisor.rawValue]).all()
         let customers = try await makeCustomers(max(20, count / 3))
         let now = services.now()
+        let settings = try await services.clockSettings(on: db)
         var done = 0
         while done < count {
             let n = min(batchSize, count - done)
             let batch = makeBatch(n, offset: done, total: count, now: now, spreadDays: spreadDays, outlets: outlets,
-                                  handlers: handlers, customers: customers)
+                                  handlers: handlers, customers: customers, settings: settings)
             try await services.writer.write(on: db) { tx in try await batch.insert(on: tx, zone: services.config.timeZone) }
             done += n
             progress?(done)
@@ -75,7 +76,8 @@ struct DemoComplaints {
     }
 
     private mutating func makeBatch(_ n: Int, offset: Int, total: Int, now: Date, spreadDays: Int,
-                                    outlets: [OrgUnitModel], handlers: [UserModel], customers: [UUID]) -> DemoBatch
+                                    outlets: [OrgUnitModel], handlers: [UserModel], customers: [UUID],
+                                    settings: ClockSettings) -> DemoBatch
     {
         let ids = app.kesu.ids
         var batch = DemoBatch()
@@ -131,6 +133,11 @@ struct DemoComplaints {
             let pickedUp = receivedAt.addingTimeInterval(-Double(Int.random(in: 2...5, using: &rng)) * 86_400)
             batch.addShipment(id: ids.next(), waybill: waybill, fee: fee, insured: insured, itemKind: itemKind,
                               destination: outlet, pickedUp: pickedUp, ids: ids, rng: &rng)
+            // Clocks run along the same history as the timeline.
+            let rule = settings.rule(category: category, priority: priority, channel: channel)
+            var clocks = ClockBook.opening(complaintID: id, receivedAt: receivedAt, channel: channel, category: category,
+                                           priority: priority, regulatorForwardedAt: receivedAt.addingTimeInterval(-86_400),
+                                           settings: settings, ids: ids.next)
             // Timeline: created, then each status reached, with a reply and a note along the way.
             var at = receivedAt
             let actorName = handler?.displayName ?? "系统"
@@ -141,11 +148,13 @@ struct DemoComplaints {
                 let from = Self.path[k].rawValue, to = Self.path[k + 1].rawValue
                 batch.addEvent(ids.next(), id, at, handler?.id, actorName, "status_changed", true, nil,
                                "{\"status\":\"\(from)\"}", "{\"status\":\"\(to)\"}")
+                _ = ClockBook.move(&clocks, from: Self.path[k], to: Self.path[k + 1], at: at, calendar: settings.calendar)
                 if k == 0 {
                     at = min(at.addingTimeInterval(300), now)
                     batch.addEvent(ids.next(), id, at, handler?.id, actorName, "reply", true,
                                    rng.pick(DemoText.replies), nil, nil)
                     batch.setFirstReply(at)
+                    _ = ClockBook.meet(&clocks, kinds: ClockRules.metByReply, at: at)
                 } else if k == 1 {
                     batch.addEvent(ids.next(), id, at, handler?.id, actorName, "note", false,
                                    rng.pick(DemoText.notes), nil, nil)
@@ -155,13 +164,18 @@ struct DemoComplaints {
                 at = min(at.addingTimeInterval(3_600), now)
                 batch.addEvent(ids.next(), id, at, handler?.id, actorName, "status_changed", true, nil,
                                "{\"status\":\"\(held.rawValue)\"}", "{\"status\":\"on_hold\"}")
+                _ = ClockBook.move(&clocks, from: held, to: .onHold, at: at, calendar: settings.calendar)
             }
             if status == .reopened {
                 at = min(at.addingTimeInterval(86_400), now)
                 batch.addEvent(ids.next(), id, at, handler?.id, actorName, "status_changed", true, "客户回访不满意",
                                "{\"status\":\"closed\"}", "{\"status\":\"reopened\"}")
+                _ = ClockBook.move(&clocks, from: .closed, to: .reopened, at: at, calendar: settings.calendar)
+                clocks.append(ClockBook.reopened(complaintID: id, at: at, rule: rule, calendar: settings.calendar,
+                                                 id: ids.next()))
             }
-            batch.finishComplaint(updatedAt: at, closedAt: closed ? at : nil)
+            ClockBook.settleHistory(&clocks, now: now)
+            batch.finishComplaint(updatedAt: at, closedAt: closed ? at : nil, clocks: clocks)
         }
         return batch
     }

@@ -86,6 +86,18 @@ enum ClockBook {
         return changed
     }
 
+    /// For clocks given a past history (demo data, imports): marks the warnings and breaches that fell before `now`
+    /// as fired at their own times, as a running scheduler would have, so none fires again.
+    static func settleHistory(_ clocks: inout [StoredClock], now: Date) {
+        for i in clocks.indices {
+            var c = clocks[i].clock
+            let until = min(c.metAt ?? c.pausedAt ?? now, now)
+            if c.warnedAt == nil, c.warnAt <= until { c.warnedAt = c.warnAt }
+            if c.breachedAt == nil, c.dueAt <= until { c.breachedAt = c.dueAt }
+            clocks[i].clock = c
+        }
+    }
+
     /// Meets the open clocks of `kinds`. Returns the indexes of changed clocks.
     static func meet(_ clocks: inout [StoredClock], kinds: Set<ClockKind>, at now: Date) -> [Int] {
         var changed: [Int] = []
