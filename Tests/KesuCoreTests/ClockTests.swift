@@ -160,3 +160,34 @@ struct ComplaintClockTests {
         #expect(promise.warnAt == at("2026-11-24 14:00"))
     }
 }
+
+/// The SLA report's arithmetic.
+struct SlaFiguresTests {
+    let start = Date(timeIntervalSince1970: 1_795_485_600)
+
+    func clock(_ kind: ClockKind, hours: Double, metAfter: Double?) -> ComplaintClock {
+        var c = ComplaintClock(kind: kind, startedAt: start, target: hours * 3_600, businessTime: false,
+                               warnFraction: 0.8, pauseStatuses: [], calendar: BusinessCalendar(timeZone: .gmt, weekly: [:]))
+        if let metAfter { c.meet(at: start + metAfter * 3_600) }
+        return c
+    }
+
+    @Test func sharesMediansAndBreachesCountOnlyDecidedClocks() {
+        let now = start + 30 * 3_600
+        let figures = SlaFigures.of([
+            clock(.firstReply, hours: 24, metAfter: 1), clock(.firstReply, hours: 24, metAfter: 3),
+            clock(.firstReply, hours: 24, metAfter: 26), clock(.firstReply, hours: 24, metAfter: nil),
+            clock(.resolution, hours: 48, metAfter: 20), clock(.resolution, hours: 48, metAfter: nil),
+            clock(.regulator, hours: 24, metAfter: nil), clock(.statutory, hours: 168, metAfter: nil),
+        ], now: now)
+        #expect(figures.complaints == 4)
+        #expect(figures.firstReplyDue == 4 && figures.firstReplyMet == 2)
+        #expect(figures.firstReplyShare == 0.5)
+        #expect(figures.firstReplyMedian == TimeInterval(3 * 3_600), "nearest rank of 1 h, 3 h, 26 h")
+        #expect(figures.firstReplyP90 == TimeInterval(26 * 3_600))
+        #expect(figures.resolutionDue == 1 && figures.resolutionMet == 1, "a running 48 h clock is not decided yet")
+        #expect(figures.breaches == 3, "two late first replies and the regulator")
+        #expect(figures.regulatorOverdue == 1)
+        #expect(SlaFigures.percentile([], 0.5) == nil)
+    }
+}
