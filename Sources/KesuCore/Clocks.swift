@@ -281,11 +281,12 @@ public enum ClockEvent: String, Sendable {
 
 /// Which clocks an event on a complaint meets.
 public enum ClockRules {
-    /// The kinds met when a complaint enters `status`.
+    /// The kinds met when a complaint enters `status`. Offering a solution or telling the result is contact with
+    /// the customer, so it also meets a first reply never recorded as such (late, if it is).
     public static func met(byEntering status: ComplaintStatus) -> Set<ClockKind> {
         switch status {
-        case .followUp, .closed: [.resolution, .statutory]
-        case .awaitingCustomer, .executing: [.statutory]
+        case .followUp, .closed: [.firstReply, .resolution, .statutory]
+        case .awaitingCustomer, .executing: [.firstReply, .statutory]
         default: []
         }
     }

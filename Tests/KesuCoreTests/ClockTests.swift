@@ -152,8 +152,8 @@ struct ComplaintClockTests {
     }
 
     @Test func whichEventsMeetWhichClocks() {
-        #expect(ClockRules.met(byEntering: .closed) == [.resolution, .statutory])
-        #expect(ClockRules.met(byEntering: .awaitingCustomer) == [.statutory])
+        #expect(ClockRules.met(byEntering: .closed) == [.firstReply, .resolution, .statutory])
+        #expect(ClockRules.met(byEntering: .awaitingCustomer) == [.firstReply, .statutory])
         #expect(ClockRules.met(byEntering: .investigating).isEmpty)
         #expect(ClockRules.escalated(from: 0) == 1 && ClockRules.escalated(from: 2) == 2)
         let promise = ComplaintClock.promise(madeAt: at("2026-11-24 10:00"), due: at("2026-11-24 15:00"), warnFraction: 0.8)

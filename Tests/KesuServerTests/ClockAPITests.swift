@@ -157,6 +157,24 @@ final class ClockAPITests: KesuTestCase, @unchecked Sendable {
         XCTAssertEqual(value8, ClockScheduler.Tally())
     }
 
+    func testOfferingASolutionMeetsAnUnrecordedFirstReplyLate() async throws {
+        let number = try await recordedNumber()
+        try await move(number, to: "triaged")
+        try await move(number, to: "proposing")
+        advance(hours: 30)
+        try await move(number, to: "awaiting_customer")
+        let offered = try await clocks(number)
+        XCTAssertEqual(offered["first_reply"]?["state"] as? String, "met")
+        XCTAssertEqual(offered["statutory"]?["state"] as? String, "met")
+        XCTAssertEqual(offered["resolution"]?["state"] as? String, "running")
+        let report = try await call(.GET, "/api/v1/reports/sla?from=\(ISO8601DateFormatter().string(from: start - 60))"
+                                    + "&to=\(ISO8601DateFormatter().string(from: start + 60))&groupBy=none", as: "quality")
+        let all = (report.json["rows"] as? [[String: Any]])?.first
+        XCTAssertEqual(all?["firstReplyMet"] as? Int, 0, "met after its 24 hours: late")
+        XCTAssertEqual(all?["breaches"] as? Int, 1)
+        XCTAssertEqual((report.json["rows"] as? [[String: Any]])?.count, 1, "groupBy=none gives the total only")
+    }
+
     func testPromisesAndTheRegulatorsDeadline() async throws {
         let number = try await recordedNumber()
         let due = ISO8601DateFormatter().string(from: start + 3 * 3_600)

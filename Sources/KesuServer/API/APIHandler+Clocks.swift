@@ -142,7 +142,7 @@ extension APIHandler {
     package func slaReport(_ input: Operations.SlaReport.Input) async throws -> Operations.SlaReport.Output {
         let actor = try RequestContext.requireActor()
         let q = input.query
-        let lines = try await sla().report(from: q.from, to: q.to, perOutlet: q.groupBy != .none, by: actor)
+        let lines = try await sla().report(from: q.from, to: q.to, perOutlet: q.groupBy?.rawValue != "none", by: actor)
         return .ok(.init(body: .json(.init(from: q.from, to: q.to, rows: lines.map(Components.Schemas.SlaReportRow.init)))))
     }
 }
