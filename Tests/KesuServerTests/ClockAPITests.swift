@@ -175,6 +175,22 @@ final class ClockAPITests: KesuTestCase, @unchecked Sendable {
         XCTAssertEqual((report.json["rows"] as? [[String: Any]])?.count, 1, "groupBy=none gives the total only")
     }
 
+    func testARowOutOfStepWithItsClockIsSetRightNotClaimedForever() async throws {
+        let number = try await recordedNumber()
+        try await call(.POST, "/api/v1/complaints/\(number)/notes", as: "agent",
+                       json: ["body": "您好，已收到。", "customerVisible": true])
+        try await app.db.sql.raw("""
+            UPDATE complaint_clocks SET next_fire_at = \(bind: start - 60) WHERE kind = 'first_reply'
+            """).run()
+        let tally = try await tick()
+        XCTAssertEqual(tally.warnings + tally.breaches, 0)
+        XCTAssertEqual(tally.batches, 1)
+        let left = try await app.db.sql.raw("""
+            SELECT COUNT(*) AS n FROM complaint_clocks WHERE next_fire_at <= \(bind: start)
+            """).first()
+        XCTAssertEqual(try left?.decode(column: "n", as: Int.self), 0)
+    }
+
     func testPromisesAndTheRegulatorsDeadline() async throws {
         let number = try await recordedNumber()
         let due = ISO8601DateFormatter().string(from: start + 3 * 3_600)

@@ -71,6 +71,7 @@ package struct ClockScheduler: Sendable {
         var tally = Tally()
         var warned: [UUID] = []
         var breached: [UUID] = []
+        var repaired: [StoredClock] = []
         var events: [ComplaintEventModel] = []
         var notes: [NotificationRow] = []
         // Per complaint, what changes on it (a complaint may have several clocks due in one batch).
@@ -82,7 +83,15 @@ package struct ClockScheduler: Sendable {
             var clock = stored.clock
             let complaint = complaints[owner.id] ?? owner
             let fired = clock.fire(at: now)
-            if clock.breachedAt != nil { breached.append(stored.id) } else if clock.warnedAt != nil { warned.append(stored.id) }
+            guard !fired.isEmpty else {
+                // Nothing to fire (a row out of step with its clock): store when it is really next due, so the
+                // tick does not claim it again.
+                var fixed = stored
+                fixed.clock = clock
+                repaired.append(fixed)
+                continue
+            }
+            if fired.contains(.breach) { breached.append(stored.id) } else { warned.append(stored.id) }
             var current = complaint
             for event in fired {
                 let breach = event == .breach
@@ -129,6 +138,7 @@ package struct ClockScheduler: Sendable {
         tally.notifications = notes.count
 
         try await ClockStore.recordFired(warned: warned, breached: breached, at: now, on: tx)
+        for clock in repaired { try await ClockStore.update(clock, on: tx) }
         try await ComplaintStore.append(events, on: tx)
         try await NotificationStore.insert(notes, on: tx)
         for level in Set(levels.values) {
