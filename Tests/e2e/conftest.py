@@ -72,24 +72,36 @@ def browser():
     driver.quit()
 
 
+def page_left(old):
+    """A wait condition: the old page's root element is gone. Chromium answers a query on a node of a page being
+    replaced either "stale" or, mid-navigation, with an inspector error; both mean the page went."""
+    from selenium.common.exceptions import WebDriverException
+
+    def check(_):
+        try:
+            old.is_enabled()
+            return False
+        except WebDriverException:
+            return True
+    return check
+
+
 def click_and_wait(driver, element, timeout=10):
     """Clicks something that loads a new page and waits until the old page is gone."""
     from selenium.webdriver.common.by import By
-    from selenium.webdriver.support import expected_conditions
     from selenium.webdriver.support.ui import WebDriverWait
     old = driver.find_element(By.TAG_NAME, "html")
     element.click()
-    WebDriverWait(driver, timeout).until(expected_conditions.staleness_of(old))
+    WebDriverWait(driver, timeout).until(page_left(old))
 
 
 def submit_and_wait(driver, field, timeout=10):
     """Submits the form of a field and waits for the next page."""
     from selenium.webdriver.common.by import By
-    from selenium.webdriver.support import expected_conditions
     from selenium.webdriver.support.ui import WebDriverWait
     old = driver.find_element(By.TAG_NAME, "html")
     field.submit()
-    WebDriverWait(driver, timeout).until(expected_conditions.staleness_of(old))
+    WebDriverWait(driver, timeout).until(page_left(old))
 
 
 def shot(driver, name):
