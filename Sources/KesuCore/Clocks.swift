@@ -241,6 +241,22 @@ public struct ComplaintClock: Sendable, Equatable {
         if warnedAt == nil { warnAt = moved(warnAt) }
     }
 
+    /// Gives a running clock a new span, counted from when it started, keeping the time it has been paused and the
+    /// way it counts — for a complaint whose priority or category changed, so a P3 raised to P1 is held to P1's
+    /// targets. A met or breached clock keeps its record; a warning already given is not given again.
+    public mutating func retime(target newTarget: TimeInterval, calendar: BusinessCalendar) {
+        guard isOpen, newTarget != target else { return }
+        func base(_ span: TimeInterval) -> Date {
+            businessTime ? calendar.add(span, to: startedAt) : startedAt.addingTimeInterval(span)
+        }
+        // What pauses added so far, in the clock's own units.
+        let shift = businessTime ? calendar.workingSeconds(from: base(target), to: dueAt)
+            : dueAt.timeIntervalSince(base(target))
+        target = newTarget
+        dueAt = base(newTarget + max(0, shift))
+        if warnedAt == nil { warnAt = base(newTarget * warnFraction + max(0, shift)) }
+    }
+
     /// Marks the clock met (after its deadline, it stays breached as well).
     public mutating func meet(at time: Date) {
         guard metAt == nil else { return }

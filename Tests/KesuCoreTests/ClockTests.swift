@@ -151,6 +151,30 @@ struct ComplaintClockTests {
         #expect(later.count == 3, "no regulator clock off the regulator channel")
     }
 
+    @Test func aRaisedPriorityRetimesRunningClocksFromTheirStart() {
+        var wall = ComplaintClock(kind: .resolution, startedAt: at("2026-11-24 10:00"), target: 48 * 3_600,
+                                  businessTime: false, warnFraction: 0.8, pauseStatuses: [.onHold], calendar: calendar)
+        wall.pause(at: at("2026-11-24 11:00"))
+        wall.resume(at: at("2026-11-24 13:00"), calendar: calendar)
+        wall.retime(target: 24 * 3_600, calendar: calendar)
+        #expect(wall.dueAt == at("2026-11-25 12:00"), "24 h from the start plus the 2 h on hold")
+        #expect(wall.warnAt == at("2026-11-25 07:12"))
+
+        var business = ComplaintClock(kind: .resolution, startedAt: at("2026-11-24 10:00"), target: 16 * 3_600,
+                                      businessTime: true, warnFraction: 0.5, pauseStatuses: [.onHold], calendar: calendar)
+        business.pause(at: at("2026-11-24 11:00"))
+        business.resume(at: at("2026-11-24 14:00"), calendar: calendar)
+        #expect(business.dueAt == at("2026-11-26 11:00"))
+        business.retime(target: 8 * 3_600, calendar: calendar)
+        #expect(business.dueAt == at("2026-11-25 12:00"), "8 working hours plus the 3 paused ones")
+
+        var late = ComplaintClock(kind: .firstReply, startedAt: at("2026-11-24 10:00"), target: 3_600,
+                                  businessTime: false, warnFraction: 0.8, pauseStatuses: [], calendar: calendar)
+        _ = late.fire(at: at("2026-11-24 12:00"))
+        late.retime(target: 24 * 3_600, calendar: calendar)
+        #expect(late.dueAt == at("2026-11-24 11:00"), "a breach stays on record")
+    }
+
     @Test func whichEventsMeetWhichClocks() {
         #expect(ClockRules.met(byEntering: .closed) == [.firstReply, .resolution, .statutory])
         #expect(ClockRules.met(byEntering: .awaitingCustomer) == [.firstReply, .statutory])

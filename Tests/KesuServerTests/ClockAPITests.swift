@@ -175,6 +175,21 @@ final class ClockAPITests: KesuTestCase, @unchecked Sendable {
         XCTAssertEqual((report.json["rows"] as? [[String: Any]])?.count, 1, "groupBy=none gives the total only")
     }
 
+    func testRaisingThePriorityHoldsRunningClocksToP1() async throws {
+        let number = try await recordedNumber()
+        advance(hours: 3)
+        let raised = try await call(.PATCH, "/api/v1/complaints/\(number)", as: "supervisor", json: ["priority": "P1"])
+        XCTAssertEqual(raised.status, .ok, raised.body)
+        let p1 = try await clocks(number)
+        XCTAssertEqual(date(p1["resolution"]?["dueAt"]), start + 24 * 3_600, "P1 resolves within 24 h of receipt")
+        XCTAssertEqual(date(p1["first_reply"]?["dueAt"]), start + 2 * 3_600)
+        XCTAssertEqual(date(p1["statutory"]?["dueAt"]), start + 7 * 86_400, "the law's 7 days do not move")
+        let retimed = try await events(number, kind: "clocks_retimed")
+        XCTAssertEqual(retimed.count, 1)
+        let fired = try await tick()
+        XCTAssertEqual(fired.breaches, 1, "the 2-hour first reply is already late")
+    }
+
     func testARowOutOfStepWithItsClockIsSetRightNotClaimedForever() async throws {
         let number = try await recordedNumber()
         try await call(.POST, "/api/v1/complaints/\(number)/notes", as: "agent",

@@ -98,6 +98,21 @@ enum ClockBook {
         }
     }
 
+    /// Holds the running first-reply and resolution clocks to `policy`'s targets. Returns the indexes changed.
+    static func retime(_ clocks: inout [StoredClock], to policy: ClockPolicy, calendar: BusinessCalendar) -> [Int] {
+        var changed: [Int] = []
+        for i in clocks.indices {
+            let before = clocks[i].clock
+            switch before.kind {
+            case .firstReply: clocks[i].clock.retime(target: policy.firstReply, calendar: calendar)
+            case .resolution: clocks[i].clock.retime(target: policy.resolution, calendar: calendar)
+            case .statutory, .regulator, .promise: continue
+            }
+            if clocks[i].clock != before { changed.append(i) }
+        }
+        return changed
+    }
+
     /// Meets the open clocks of `kinds`. Returns the indexes of changed clocks.
     static func meet(_ clocks: inout [StoredClock], kinds: Set<ClockKind>, at now: Date) -> [Int] {
         var changed: [Int] = []

@@ -142,6 +142,7 @@ extension ComplaintService {
             try await SubcategoryStore.check(code, under: change.category?.rawValue ?? complaint.category, on: db)
         }
         let rootPath = try await OrgStore.rootPath(on: db)
+        let settings = try await services.clockSettings(on: db)
         let newAssigneeID = try assignee?.requireID()
         let newOutlet = outlet.map { (id: $0.id, path: $0.path) }
         try await services.writer.write(on: db) { tx in
@@ -183,6 +184,24 @@ extension ComplaintService {
                 current.priority = priority.rawValue
             }
             guard !events.isEmpty else { return }
+            // A new priority or category holds the running clocks to its policy's targets.
+            if events.contains(where: { $0.kind == "priority_changed" || $0.kind == "category_changed" }) {
+                let rule = settings.rule(
+                    category: current.category.flatMap(ComplaintCategory.init(rawValue:)),
+                    priority: Priority(rawValue: current.priority) ?? .p3,
+                    channel: KesuCore.Channel(rawValue: current.channel) ?? .phone)
+                var clocks = try await ClockStore.clocks(of: id, lock: self.services.config.usesPostgres, on: tx)
+                let changed = ClockBook.retime(&clocks, to: rule.policy, calendar: settings.calendar)
+                if !changed.isEmpty {
+                    for i in changed { try await ClockStore.update(clocks[i], on: tx) }
+                    ClockBook.setDue(current, from: clocks)
+                    let format = { (date: Date) in ClockScheduler.stamp(date, self.services.config.timeZone) }
+                    events.append(self.event(
+                        id, actor, "clocks_retimed", visible: false, note: "按新的时限规则重新计时",
+                        after: Dictionary(changed.map { (clocks[$0].clock.kind.rawValue, format(clocks[$0].clock.dueAt)) },
+                                          uniquingKeysWith: { a, _ in a }), at: now))
+                }
+            }
             current.updatedAt = now
             try await current.update(on: tx)
             try await ComplaintStore.append(events, on: tx)
