@@ -1,0 +1,69 @@
+import Foundation
+import KesuCore
+import Testing
+
+/// The compensation rules, table-driven; every amount in fen.
+struct CompensationTests {
+    let v1 = CompensationRules(version: 1, effectiveFrom: Date(timeIntervalSince1970: 0))
+
+    @Test("amounts the rules allow", arguments: [
+        // incident, fee, insured, claimed, damage %, amount, rule
+        (Incident.loss, Int64(1_200), Int64?(50_000), Int64?.none, Int?.none, Int64(50_000), "insured_loss"),
+        (.loss, 1_200, 50_000, 30_000, nil, 30_000, "insured_loss"),
+        (.loss, 1_200, 50_000, 80_000, nil, 50_000, "insured_loss"),
+        (.damage, 1_200, 50_000, nil, 40, 20_000, "insured_damage"),
+        (.damage, 1_200, 50_000, 15_000, 40, 15_000, "insured_damage"),
+        (.damage, 1_200, 50_001, nil, 33, 16_500, "insured_damage"),
+        (.damage, 1_200, 50_000, nil, nil, 50_000, "insured_damage"),
+        (.loss, 1_200, nil, 2_000, nil, 2_000, "uninsured_capped"),
+        (.loss, 1_200, nil, 10_000, nil, 3_600, "uninsured_capped"),
+        (.loss, 1_200, nil, nil, nil, 3_600, "uninsured_capped"),
+        (.damage, 800, nil, 5_000, 50, 2_400, "uninsured_capped"),
+        (.delay, 1_200, 50_000, 99_999, nil, 1_200, "delay_fee_waiver"),
+        (.delay, 0, nil, nil, nil, 0, "delay_fee_waiver"),
+    ])
+    func amount(incident: Incident, fee: Int64, insured: Int64?, claimed: Int64?, damage: Int?, expected: Int64,
+                rule: String) throws {
+        let input = CompensationInput(incident: incident, serviceFeeFen: fee, insuredValueFen: insured,
+                                      claimedLossFen: claimed, damagePercent: damage)
+        let suggestion = try CompensationEngine.suggest(input, rules: v1)
+        #expect(suggestion.amountFen == expected)
+        #expect(suggestion.rule.rawValue == rule)
+        #expect(suggestion.version == 1)
+        #expect(suggestion.explanationZh.contains(CompensationEngine.yuan(expected)) || expected == 0)
+    }
+
+    @Test func theMultipleComesFromTheVersionInForceWhenTheComplaintWasReceived() throws {
+        let day: TimeInterval = 86_400
+        let versions = [
+            v1,
+            CompensationRules(version: 2, effectiveFrom: Date(timeIntervalSince1970: 100 * day), uninsuredFeeMultiple: 5),
+            CompensationRules(version: 3, effectiveFrom: Date(timeIntervalSince1970: 200 * day), uninsuredFeeMultiple: 7),
+        ]
+        let before = try #require(CompensationRules.inForce(at: Date(timeIntervalSince1970: 99 * day), among: versions))
+        let between = try #require(CompensationRules.inForce(at: Date(timeIntervalSince1970: 100 * day), among: versions))
+        let after = try #require(CompensationRules.inForce(at: Date(timeIntervalSince1970: 365 * day), among: versions))
+        #expect([before.version, between.version, after.version] == [Int]([1, 2, 3]))
+        let input = CompensationInput(incident: .loss, serviceFeeFen: 1_000, claimedLossFen: 100_000)
+        #expect(try CompensationEngine.suggest(input, rules: before).amountFen == 3_000)
+        #expect(try CompensationEngine.suggest(input, rules: between).amountFen == 5_000)
+        #expect(try CompensationEngine.suggest(input, rules: after).amountFen == 7_000)
+        #expect(CompensationRules.inForce(at: Date(timeIntervalSince1970: -1), among: versions) == nil)
+    }
+
+    @Test func badInputIsRefusedWithTheFieldsNamed() {
+        let bad = CompensationInput(incident: .loss, serviceFeeFen: -1, insuredValueFen: 0, claimedLossFen: -5,
+                                    damagePercent: 50)
+        #expect(throws: KesuError.self) { try CompensationEngine.suggest(bad, rules: v1) }
+        do {
+            _ = try CompensationEngine.suggest(bad, rules: v1)
+        } catch let error as KesuError {
+            let fields = Set(error.details.keys)
+            #expect(fields.isSuperset(of: ["serviceFeeFen", "insuredValueFen", "claimedLossFen", "damagePercent"]))
+        } catch {}
+        #expect(throws: KesuError.self) {
+            try CompensationRules(version: 2, effectiveFrom: Date(), uninsuredFeeMultiple: 0).validate()
+        }
+        #expect(CompensationEngine.yuan(123_456) == "¥1234.56" && CompensationEngine.yuan(5) == "¥0.05")
+    }
+}
