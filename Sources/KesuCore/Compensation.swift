@@ -148,6 +148,24 @@ public enum CompensationEngine {
         }
     }
 
+    /// Fen from a yuan amount as people type it: `120`, `120.5`, `¥120.50`; nil for anything else (at most two
+    /// decimals, at most ¥10,000,000).
+    public static func fen(fromYuan text: String) -> Int64? {
+        var t = text.trimmingCharacters(in: .whitespaces)
+        if t.hasPrefix("¥") || t.hasPrefix("￥") { t.removeFirst() }
+        let parts = t.split(separator: ".", omittingEmptySubsequences: false)
+        guard (1...2).contains(parts.count), let whole = Int64(parts[0]), whole >= 0, whole <= 10_000_000,
+              parts[0].allSatisfy(\.isASCII) else { return nil }
+        var cents: Int64 = 0
+        if parts.count == 2 {
+            let frac = parts[1]
+            guard (1...2).contains(frac.count), frac.allSatisfy({ $0.isASCII && $0.isNumber }),
+                  let n = Int64(frac) else { return nil }
+            cents = frac.count == 1 ? n * 10 : n
+        }
+        return whole * 100 + cents
+    }
+
     /// ¥12.34 from 1234 fen.
     public static func yuan(_ fen: Int64) -> String {
         let sign = fen < 0 ? "-" : ""

@@ -59,6 +59,8 @@ public enum Permission: String, CaseIterable, Sendable {
     case manageClocks
     /// Read the SLA and other reports.
     case viewReports
+    /// Add versions of the compensation rules.
+    case manageCompensation
 
     /// The role check: throws ``KesuError/Code/forbidden`` when `role` lacks this permission.
     public func require(_ role: Role) throws {
@@ -80,6 +82,7 @@ public enum Permission: String, CaseIterable, Sendable {
         case .manageOrganisation: "manage organisation units"
         case .manageClocks: "change SLA policies or the business calendar"
         case .viewReports: "read reports"
+        case .manageCompensation: "change the compensation rules"
         }
     }
 }

@@ -37,7 +37,7 @@ package func routes(_ app: Application) throws {
     try staff.register(collection: IntakePageController())
     try staff.register(collection: AttachmentsController(forCustomers: false))
     try staff.register(collection: AdminController())
-    try staff.register(collection: AdminClocksController())
+    try staff.register(collection: AdminRulesController())
     try staff.register(collection: ClockPagesController())
 
     let api = app.grouped(BodyLimitMiddleware(maxBytes: app.kesu.config.maxBodyBytes)).grouped(AuthMiddleware())

@@ -66,4 +66,12 @@ struct CompensationTests {
         }
         #expect(CompensationEngine.yuan(123_456) == "¥1234.56" && CompensationEngine.yuan(5) == "¥0.05")
     }
+
+    @Test("yuan typed by people", arguments: [
+        ("120", Int64?(12_000)), ("120.5", 12_050), ("¥120.50", 12_050), (" 0.07 ", 7), ("12.345", nil),
+        ("-3", nil), ("abc", nil), ("", nil), ("1e3", nil), ("12.", nil), ("１２", nil),
+    ])
+    func parsesYuan(text: String, fen: Int64?) {
+        #expect(CompensationEngine.fen(fromYuan: text) == fen)
+    }
 }

@@ -149,6 +149,7 @@ struct ComplaintPagesController: RouteCollection {
                              state: language.name(of: state), tone: tone, note: stored.note ?? "")
         }
         let canWork = actor.role.may(.workComplaints)
+        let compensation = try await Self.compensationCard(req, number: row.number, actor: actor, language: language)
         let transitions = canWork ? Lifecycle.allowed(from: status, heldFrom: heldFrom).map {
             Choice(value: $0.rawValue, label: language.name(of: $0), selected: false)
         } : []
@@ -164,7 +165,7 @@ struct ComplaintPagesController: RouteCollection {
             customerComplaints: row.customerComplaintCount, assignee: row.assigneeName ?? (t["none"] ?? ""),
             outlet: row.outletName ?? (t["none"] ?? ""), dueText: due.text, due: due.state, clocks: clocks,
             isRegulator: row.channel == KesuCore.Channel.regulator.rawValue,
-            promiseDefault: format.inputTime(now + 2 * 3_600),
+            promiseDefault: format.inputTime(now + 2 * 3_600), compensation: compensation,
             transitions: transitions, needsClosure: transitions.contains { $0.value == ComplaintStatus.closed.rawValue },
             timeline: timeline.map { event in
                 let change = event.afterFields.map { after in
@@ -200,6 +201,41 @@ struct ComplaintPagesController: RouteCollection {
             subcategories: SubcategoryGroup.all(subcategories, selected: row.subcategory, language: language),
             priorities: Priority.allCases.map { Choice(value: $0.rawValue, label: $0.rawValue, selected: $0.rawValue == row.priority) })
         return try await req.view.render("complaints/show", page)
+    }
+
+    /// The compensation card: the form's values and, when an incident was chosen, what the rules allow.
+    static func compensationCard(_ req: Request, number: String, actor: Actor, language: Language) async throws
+        -> CompensationCard
+    {
+        struct Query: Decodable { var incident: String?, claimed: String?, damage: String? }
+        let q = try req.query.decode(Query.self)
+        var card = CompensationCard(
+            incidents: Incident.allCases.map {
+                Choice(value: $0.rawValue, label: language == .zh ? $0.chineseName : $0.rawValue, selected: $0.rawValue == q.incident)
+            },
+            claimed: q.claimed ?? "", damage: q.damage ?? "")
+        guard let incident = q.incident.flatMap(Incident.init(rawValue:)) else { return card }
+        do {
+            var claimed: Int64?
+            if let text = q.claimed, !text.trimmed.isEmpty {
+                guard let fen = CompensationEngine.fen(fromYuan: text) else {
+                    throw KesuError.invalid("The claimed loss must be an amount in yuan, like 120.50.")
+                }
+                claimed = fen
+            }
+            let damage = try q.damage.flatMap { $0.trimmed.isEmpty ? nil : $0 }.map { text in
+                guard let n = Int(text.trimmed) else { throw KesuError.invalid("The damaged share is a whole percent.") }
+                return n
+            }
+            let s = try await CompensationService(services: req.application.kesu, db: req.db)
+                .suggest(number, incident: incident, claimedLossFen: claimed, damagePercent: damage, waybill: nil, by: actor)
+            card.amount = CompensationEngine.yuan(s.suggestion.amountFen)
+            card.explanation = language == .zh ? s.suggestion.explanationZh : s.suggestion.explanationEn
+            card.version = "v\(s.rules.version)"
+        } catch let error as KesuError {
+            card.error = error.message
+        }
+        return card
     }
 
     @Sendable func transition(req: Request) async throws -> Response {

@@ -75,6 +75,17 @@ struct QueuePage: Encodable {
     var here: String
 }
 
+/// 赔偿建议 on the complaint page: the form, and the rules' answer once an incident is chosen.
+struct CompensationCard: Encodable {
+    var incidents: [Choice]
+    var claimed: String
+    var damage: String
+    var amount: String?
+    var explanation: String?
+    var version: String?
+    var error: String?
+}
+
 /// One clock on the complaint page.
 struct ClockItem: Encodable {
     var name: String
@@ -146,6 +157,7 @@ struct ComplaintPage: Encodable {
     var clocks: [ClockItem]
     var isRegulator: Bool
     var promiseDefault: String
+    var compensation: CompensationCard
     var transitions: [Choice]
     var needsClosure: Bool
     var timeline: [TimelineItem]

@@ -52,6 +52,11 @@ package enum Language: String, CaseIterable, Sendable {
         "special_days": "节假日与调休", "holiday": "放假", "workday": "调休上班", "normal": "恢复平常",
         "day": "日期", "state": "状态", "due_at": "到期", "no_clocks": "没有计时中的时限。", "goal": "目标：48小时处理完成率 ≥ 95%",
         "policies_note": "规则按 类别×优先级×渠道 匹配，最具体的一条生效（空表示不限）。修改只影响之后开始的时限，已在计时的工单保持原规则。",
+        "compensation_rules": "赔偿规则", "version": "版本", "effective_from": "生效时间", "fee_multiple": "未保价赔偿上限（资费倍数）",
+        "coupon_cap": "优惠券上限（元）", "added_by": "添加人", "in_force": "现行", "new_version": "新增版本",
+        "compensation_note": "每个版本只适用于生效时间之后受理的投诉；已受理的投诉按受理时的版本计算。保价件丢失按保价金额（不超过实际损失）、损毁按比例赔偿；未保价件按实际损失赔偿，以资费的倍数为上限；延误免收资费（不含保价费）。",
+        "compensation": "赔偿建议", "incident": "情形", "claimed_loss": "客户主张损失（元）", "damage_percent": "损毁比例(%)",
+        "suggest": "计算", "amount": "金额", "rule_version": "规则版本",
         "hours_note": "格式 09:00-18:00，留空表示休息。节假日与调休按年维护，已预置国务院办公厅公布的安排。",
     ]
 
@@ -105,6 +110,12 @@ package enum Language: String, CaseIterable, Sendable {
         "normal": "Back to normal", "day": "Day", "state": "State", "due_at": "Due", "no_clocks": "No running deadlines.",
         "goal": "Goal: at least 95% resolved within 48 hours",
         "policies_note": "A complaint gets the most specific policy matching its category × priority × channel (blank: any). Changes apply to clocks started afterwards; running clocks keep theirs.",
+        "compensation_rules": "Compensation rules", "version": "Version", "effective_from": "Effective from",
+        "fee_multiple": "Uninsured cap (× fee)", "coupon_cap": "Coupon cap (yuan)", "added_by": "Added by",
+        "in_force": "in force", "new_version": "New version",
+        "compensation_note": "Each version applies to complaints received from its effective time; complaints already received keep the version they were received under. Insured items: the insured value for a loss (not above the actual loss), a share of it for damage; uninsured items: the actual loss up to a multiple of the fee; delay: the service fee is waived (insurance charges excluded).",
+        "compensation": "Compensation", "incident": "Incident", "claimed_loss": "Claimed loss (yuan)",
+        "damage_percent": "Damaged (%)", "suggest": "Compute", "amount": "Amount", "rule_version": "Rules version",
         "hours_note": "Write 09:00-18:00; blank is a day off. Holidays and make-up days are kept per year; the State Council's schedule is preloaded.",
     ]
 

@@ -4,8 +4,9 @@ import KesuCore
 import KesuStore
 import Vapor
 
-/// 管理 › 时限规则 and 工作日历 — admins edit the SLA policies and the business calendar.
-struct AdminClocksController: RouteCollection {
+/// 管理 › 时限规则, 工作日历 and 赔偿规则 — admins edit the SLA policies, the business calendar and the compensation
+/// rules.
+struct AdminRulesController: RouteCollection {
     func boot(routes: any RoutesBuilder) throws {
         let admin = routes.grouped("admin")
         admin.get("sla", use: policies)
@@ -14,6 +15,8 @@ struct AdminClocksController: RouteCollection {
         admin.get("calendar", use: calendar)
         admin.post("calendar", "hours", use: saveHours)
         admin.post("calendar", "days", use: saveDay)
+        admin.get("compensation", use: compensation)
+        admin.post("compensation", use: addCompensation)
     }
 
     struct Flag: Encodable { var value, label: String; var on: Bool }
@@ -28,6 +31,7 @@ struct AdminClocksController: RouteCollection {
     }
     struct DayRow: Encodable { var day, kind, name: String; var workday: Bool }
     struct HoursRow: Encodable { var weekday: Int; var label, hours: String }
+    struct RulesRow: Encodable { var version: Int; var from, multiple, cap, by: String; var inForce: Bool }
     struct Page: Encodable {
         var chrome: PageChrome
         var section: String
@@ -36,6 +40,8 @@ struct AdminClocksController: RouteCollection {
         var hours: [HoursRow] = []
         var days: [DayRow] = []
         var timeZone = ""
+        var compensation: [RulesRow] = []
+        var tomorrow = ""
     }
 
     private func requireAdmin() throws -> Actor {
@@ -78,7 +84,7 @@ struct AdminClocksController: RouteCollection {
         blank.general = false
         blank.isNew = true
         page.policies = rows.map { form($0.id.uuidString, $0.rule) } + [blank]
-        return try await req.view.render("admin/clocks", page)
+        return try await req.view.render("admin/rules", page)
     }
 
     @Sendable func savePolicy(req: Request) async throws -> Response {
@@ -140,7 +146,7 @@ struct AdminClocksController: RouteCollection {
                    name: $0.name, workday: $0.workday)
         }
         page.timeZone = req.application.kesu.config.timeZone.identifier
-        return try await req.view.render("admin/clocks", page)
+        return try await req.view.render("admin/rules", page)
     }
 
     @Sendable func saveHours(req: Request) async throws -> Response {
@@ -168,5 +174,42 @@ struct AdminClocksController: RouteCollection {
         }
         try await sla(req).setDay(form.day, workday: workday, name: form.name, by: actor)
         return req.redirect(to: "/admin/calendar")
+    }
+
+    @Sendable func compensation(req: Request) async throws -> View {
+        let actor = try RequestContext.requireActor()
+        try Permission.manageCompensation.require(actor.role)
+        let language = WebSession.language(req)
+        let format = PageFormat(language: language, timeZone: req.application.kesu.config.timeZone)
+        let now = req.application.kesu.clock.now()
+        let rows = try await CompensationService(services: req.application.kesu, db: req.db).versions()
+        let current = CompensationRules.inForce(at: now, among: rows.map(\.rules))?.version
+        var page = Page(chrome: Pages.chrome(req, title: language.strings["compensation_rules"] ?? "", actor: actor),
+                        section: "compensation")
+        page.compensation = rows.reversed().map {
+            RulesRow(version: $0.rules.version, from: format.time($0.rules.effectiveFrom),
+                     multiple: "\($0.rules.uninsuredFeeMultiple)×", cap: CompensationEngine.yuan($0.rules.couponCapFen),
+                     by: $0.createdBy ?? "—", inForce: $0.rules.version == current)
+        }
+        let days = BusinessCalendar(timeZone: format.timeZone, weekly: [:])
+        page.tomorrow = format.inputTime(days.start(of: days.day(of: now).next))
+        return try await req.view.render("admin/rules", page)
+    }
+
+    @Sendable func addCompensation(req: Request) async throws -> Response {
+        try WebSession.checkCSRF(req)
+        let actor = try RequestContext.requireActor()
+        struct Form: Decodable { var effectiveFrom: String, multiple: Int, cap: String }
+        let form = try req.content.decode(Form.self)
+        let format = PageFormat(language: WebSession.language(req), timeZone: req.application.kesu.config.timeZone)
+        guard let from = format.parseInputTime(form.effectiveFrom) else {
+            throw KesuError.invalid("The effective time must be a date and time.", fields: ["effectiveFrom": ["malformed"]])
+        }
+        guard let cap = CompensationEngine.fen(fromYuan: form.cap) else {
+            throw KesuError.invalid("The coupon cap must be an amount in yuan.", fields: ["couponCapFen": ["malformed"]])
+        }
+        _ = try await CompensationService(services: req.application.kesu, db: req.db)
+            .addVersion(effectiveFrom: from, uninsuredFeeMultiple: form.multiple, couponCapFen: cap, by: actor)
+        return req.redirect(to: "/admin/compensation")
     }
 }
