@@ -67,4 +67,18 @@ public enum ResponsibleParty: String, CaseIterable, Codable, Sendable {
     case customer
     case forceMajeure = "force_majeure"
     case maliciousClaim = "malicious_claim"
+
+    public var chineseName: String {
+        switch self {
+        case .courier: "业务员"
+        case .outlet: "网点"
+        case .transferCentre: "转运中心"
+        case .sales: "销售"
+        case .carrier: "承运商/供方"
+        case .agent: "代理"
+        case .customer: "客户自身"
+        case .forceMajeure: "不可抗力"
+        case .maliciousClaim: "恶意投诉"
+        }
+    }
 }

@@ -75,3 +75,29 @@ struct CompensationTests {
         #expect(CompensationEngine.fen(fromYuan: text) == fen)
     }
 }
+
+/// 责任认定's own rules.
+struct ResponsibilityTests {
+    @Test("what a finding needs", arguments: [
+        (ResponsibleParty.outlet, String?("SH-PD"), "未按约定送货上门", true),
+        (.outlet, nil, "未按约定送货上门", false),
+        (.transferCentre, nil, "分拣错误", false),
+        (.courier, "C-001", "业务员未电话联系", true),
+        (.forceMajeure, "SH-PD", "暴雨", false),
+        (.forceMajeure, nil, "台风停运", true),
+        (.customer, nil, "地", false),
+        (.sales, nil, "报价与实际不符", true),
+    ])
+    func finding(party: ResponsibleParty, unit: String?, reason: String, valid: Bool) {
+        let finding = Responsibility(party: party, unitCode: unit, reason: reason, evidence: ["签收底单.jpg", " "])
+        let passes = (try? finding.validate()) != nil
+        #expect(passes == valid)
+        #expect(finding.evidence == ["签收底单.jpg"], "blank references are dropped")
+    }
+
+    @Test func unitKindsFitTheParty() {
+        #expect(Responsibility.unitKinds(for: .outlet) == [.outlet])
+        #expect(Responsibility.unitKinds(for: .courier).contains(.courier))
+        #expect(Responsibility.unitKinds(for: .forceMajeure).isEmpty)
+    }
+}

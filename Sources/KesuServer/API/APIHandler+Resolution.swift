@@ -8,6 +8,21 @@ import Vapor
 extension APIHandler {
     func compensation() throws -> CompensationService { CompensationService(services: app.kesu, db: try db) }
 
+    package func setResponsibility(_ input: Operations.SetResponsibility.Input) async throws
+        -> Operations.SetResponsibility.Output
+    {
+        let actor = try RequestContext.requireActor()
+        guard case .json(let body) = input.body else { throw KesuError.invalid("Send JSON.") }
+        let service = try complaints()
+        let complaint = try await service.setResponsibility(
+            input.path.number,
+            Responsibility(party: try convert(body.party), unitCode: body.unit, person: body.person, reason: body.reason,
+                           evidence: body.evidence ?? []),
+            by: actor)
+        let finding = try await service.finding(of: complaint)
+        return .ok(.init(body: .json(try .init(complaint, for: actor, finding: finding))))
+    }
+
     package func listCompensationRules(_ input: Operations.ListCompensationRules.Input) async throws
         -> Operations.ListCompensationRules.Output
     {

@@ -124,8 +124,9 @@ package struct APIHandler: APIProtocol {
         let timeline = try await ComplaintStore.timeline(of: try complaint.requireID(), on: db)
         let shipments = try await ShipmentService.load(waybills: complaint.waybillList, on: db)
         let clocks = try await ClockStore.clocks(of: try complaint.requireID(), on: db)
+        let finding = try await complaints().finding(of: complaint)
         return .ok(.init(body: .json(try .init(complaint, for: actor, timeline: timeline, shipments: shipments,
-                                               clocks: clocks, now: app.kesu.now()))))
+                                               clocks: clocks, now: app.kesu.now(), finding: finding))))
     }
 
     package func updateComplaint(_ input: Operations.UpdateComplaint.Input) async throws

@@ -48,9 +48,14 @@ extension Components.Schemas.OrgUnit {
 extension Components.Schemas.Complaint {
     /// The API form of a complaint model (customer, assignee and outlet loaded); timeline and shipments optional.
     init(_ c: ComplaintModel, for actor: Actor, timeline: [ComplaintEventModel]? = nil,
-         shipments: [ShipmentModel]? = nil, clocks: [StoredClock]? = nil, now: Date = .distantPast) throws
+         shipments: [ShipmentModel]? = nil, clocks: [StoredClock]? = nil, now: Date = .distantPast,
+         finding: ComplaintService.Finding? = nil) throws
     {
         try self.init(ComplaintRow(c), for: actor, timeline: timeline, shipments: shipments, clocks: clocks, now: now)
+        responsibility = try finding.map {
+            .init(party: try convert($0.party), unit: try $0.unit.map { try .init($0) }, person: $0.person,
+                  reason: $0.reason, evidence: $0.evidence)
+        }
     }
 
     /// The API form of a complaint row, as `actor` may see it.

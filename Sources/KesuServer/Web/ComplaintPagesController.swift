@@ -14,6 +14,7 @@ struct ComplaintPagesController: RouteCollection {
         routes.post("complaints", ":number", "notes", use: note)
         routes.post("complaints", ":number", "take", use: take)
         routes.post("complaints", ":number", "change", use: change)
+        routes.post("complaints", ":number", "responsibility", use: responsibility)
         routes.post("complaints", "bulk", use: bulk)
     }
 
@@ -150,6 +151,20 @@ struct ComplaintPagesController: RouteCollection {
         }
         let canWork = actor.role.may(.workComplaints)
         let compensation = try await Self.compensationCard(req, number: row.number, actor: actor, language: language)
+        let finding = try await service.finding(of: complaint)
+        let units = try await OrgStore.all(on: req.db).filter {
+            [UnitKind.outlet, .transferCentre, .courier].map(\.rawValue).contains($0.kind)
+        }
+        let responsibility = ResponsibilityCard(
+            party: finding.map { language == .zh ? $0.party.chineseName : $0.party.rawValue },
+            unit: finding?.unit.map { "\($0.name) (\($0.code))" }, person: finding?.person, reason: finding?.reason,
+            evidence: finding?.evidence ?? [],
+            parties: ResponsibleParty.allCases.map {
+                Choice(value: $0.rawValue, label: language == .zh ? $0.chineseName : $0.rawValue, selected: $0 == finding?.party)
+            },
+            units: [Choice(value: "", label: "—", selected: finding?.unit == nil)] + units.map {
+                Choice(value: $0.code, label: "\($0.name) (\($0.code))", selected: $0.code == finding?.unit?.code)
+            })
         let transitions = canWork ? Lifecycle.allowed(from: status, heldFrom: heldFrom).map {
             Choice(value: $0.rawValue, label: language.name(of: $0), selected: false)
         } : []
@@ -166,6 +181,7 @@ struct ComplaintPagesController: RouteCollection {
             outlet: row.outletName ?? (t["none"] ?? ""), dueText: due.text, due: due.state, clocks: clocks,
             isRegulator: row.channel == KesuCore.Channel.regulator.rawValue,
             promiseDefault: format.inputTime(now + 2 * 3_600), compensation: compensation,
+            responsibility: responsibility,
             transitions: transitions, needsClosure: transitions.contains { $0.value == ComplaintStatus.closed.rawValue },
             timeline: timeline.map { event in
                 let change = event.afterFields.map { after in
@@ -274,6 +290,23 @@ struct ComplaintPagesController: RouteCollection {
         let number = req.parameters.get("number") ?? ""
         _ = try await ComplaintService(services: req.application.kesu, db: req.db)
             .change(number, ComplaintChange(assignee: actor.username), by: actor)
+        return req.redirect(to: "/complaints/\(number)")
+    }
+
+    /// Records or changes the responsibility finding from the complaint page.
+    @Sendable func responsibility(req: Request) async throws -> Response {
+        try WebSession.checkCSRF(req)
+        let actor = try RequestContext.requireActor()
+        struct Form: Decodable { var party: String, unit: String?, person: String?, reason: String?, evidence: String? }
+        let form = try req.content.decode(Form.self)
+        guard let party = ResponsibleParty(rawValue: form.party) else {
+            throw KesuError.invalid("Choose who is responsible.", fields: ["party": ["unknown"]])
+        }
+        let number = req.parameters.get("number") ?? ""
+        let evidence = (form.evidence ?? "").split(whereSeparator: \.isNewline).map(String.init)
+        _ = try await ComplaintService(services: req.application.kesu, db: req.db).setResponsibility(
+            number, Responsibility(party: party, unitCode: form.unit, person: form.person, reason: form.reason ?? "",
+                                   evidence: evidence), by: actor)
         return req.redirect(to: "/complaints/\(number)")
     }
 

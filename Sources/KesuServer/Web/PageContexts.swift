@@ -86,6 +86,17 @@ struct CompensationCard: Encodable {
     var error: String?
 }
 
+/// 责任认定 on the complaint page: the finding so far and the form to record or change it.
+struct ResponsibilityCard: Encodable {
+    var party: String?
+    var unit: String?
+    var person: String?
+    var reason: String?
+    var evidence: [String]
+    var parties: [Choice]
+    var units: [Choice]
+}
+
 /// One clock on the complaint page.
 struct ClockItem: Encodable {
     var name: String
@@ -158,6 +169,7 @@ struct ComplaintPage: Encodable {
     var isRegulator: Bool
     var promiseDefault: String
     var compensation: CompensationCard
+    var responsibility: ResponsibilityCard
     var transitions: [Choice]
     var needsClosure: Bool
     var timeline: [TimelineItem]

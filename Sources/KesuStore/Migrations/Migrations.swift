@@ -20,7 +20,7 @@ package enum Migrations {
         CreateCannedReply(),
         CreateSubcategory(),
         CreateClocks(),
-        CreateCompensationRules(),
+        CreateResolution(),
     ]
 }
 

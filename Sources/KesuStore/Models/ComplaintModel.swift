@@ -28,6 +28,12 @@ package final class ComplaintModel: Model, @unchecked Sendable {
     @OptionalField(key: "resolution_summary") package var resolutionSummary: String?
     @OptionalField(key: "responsible_party") package var responsibleParty: String?
     @OptionalField(key: "root_cause") package var rootCause: String?
+    /// 责任认定: the unit found responsible (an outlet, transfer centre or courier), a person's name, the reason and
+    /// the evidence relied on (one reference per line: an attachment, a scan, a call record).
+    @OptionalField(key: "responsible_unit_id") package var responsibleUnitID: UUID?
+    @OptionalField(key: "responsible_person") package var responsiblePerson: String?
+    @OptionalField(key: "responsibility_reason") package var responsibilityReason: String?
+    @OptionalField(key: "responsibility_evidence") package var responsibilityEvidence: String?
     @Field(key: "received_at") package var receivedAt: Date
     /// The nearest deadline of the clocks still running (breached ones included), for the queue's badge.
     @OptionalField(key: "due_at") package var dueAt: Date?

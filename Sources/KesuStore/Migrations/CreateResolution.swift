@@ -2,8 +2,9 @@ import FluentKit
 import Foundation
 import SQLKit
 
-/// 赔偿规则: versions of the compensation rules, each in force for complaints received from its date.
-struct CreateCompensationRules: AsyncMigration {
+/// Resolution: versions of the compensation rules (赔偿规则), each in force for complaints received from its date;
+/// the responsibility finding (责任认定) on the complaint.
+struct CreateResolution: AsyncMigration {
     func prepare(on database: any Database) async throws {
         try await database.schema("compensation_rules")
             .id()
@@ -22,9 +23,17 @@ struct CreateCompensationRules: AsyncMigration {
             VALUES (\(bind: UUID()), 1, \(bind: Date(timeIntervalSince1970: 946_684_800)), 3, 2000, \(bind: Date()),
                 'kesu')
             """).run()
+        // One column per statement: SQLite adds a single column per ALTER TABLE.
+        try await database.schema("complaints").field("responsible_unit_id", .uuid).update()
+        try await database.schema("complaints").field("responsible_person", .string).update()
+        try await database.schema("complaints").field("responsibility_reason", .string).update()
+        try await database.schema("complaints").field("responsibility_evidence", .string).update()
     }
 
     func revert(on database: any Database) async throws {
+        for column in ["responsible_unit_id", "responsible_person", "responsibility_reason", "responsibility_evidence"] {
+            try await database.schema("complaints").deleteField(.string(column)).update()
+        }
         try await database.schema("compensation_rules").delete()
     }
 }
