@@ -101,3 +101,39 @@ struct ResponsibilityTests {
         #expect(Responsibility.unitKinds(for: .forceMajeure).isEmpty)
     }
 }
+
+/// Proposals within and above authority, and who may approve them.
+struct ProposalRulesTests {
+    let limits = AuthorityLimits.standard
+    let agent = UUID(), supervisor = UUID(), other = UUID()
+
+    @Test("within or above authority", arguments: [
+        (Role.agent, Int64(10_000), ProposalState.ready), (.agent, 10_001, .pendingApproval),
+        (.supervisor, 50_000, .ready), (.supervisor, 50_001, .pendingApproval), (.claims, 200_000, .ready),
+        (.admin, 99_000_000, .ready), (.outlet, 1, .pendingApproval), (.agent, 0, .ready),
+    ])
+    func initial(role: Role, amount: Int64, state: ProposalState) {
+        #expect(ProposalRules.initialState(amountFen: amount, proposer: role, limits: limits) == state)
+    }
+
+    @Test func approvalNeedsAnotherPersonWithEnoughAuthorityWhileItWaits() throws {
+        try ProposalRules.checkApproval(state: .pendingApproval, amountFen: 30_000, proposerID: agent,
+                                        approverID: supervisor, approver: .supervisor, limits: limits)
+        #expect(throws: KesuError.self) {
+            try ProposalRules.checkApproval(state: .pendingApproval, amountFen: 30_000, proposerID: agent,
+                                            approverID: agent, approver: .supervisor, limits: limits)
+        }
+        #expect(throws: KesuError.self) {
+            try ProposalRules.checkApproval(state: .pendingApproval, amountFen: 80_000, proposerID: agent,
+                                            approverID: supervisor, approver: .supervisor, limits: limits)
+        }
+        #expect(throws: KesuError.self) {
+            try ProposalRules.checkApproval(state: .ready, amountFen: 30_000, proposerID: agent,
+                                            approverID: other, approver: .admin, limits: limits)
+        }
+        #expect(throws: KesuError.self) { try ProposalRules.checkOffer(state: .pendingApproval) }
+        try ProposalRules.checkOffer(state: .ready)
+        #expect(throws: KesuError.self) { try ProposalRules.validate(kind: .coupon, amountFen: 0, description: "券") }
+        try ProposalRules.validate(kind: .apology, amountFen: 0, description: "网点主管上门致歉")
+    }
+}

@@ -28,9 +28,43 @@ struct CreateResolution: AsyncMigration {
         try await database.schema("complaints").field("responsible_person", .string).update()
         try await database.schema("complaints").field("responsibility_reason", .string).update()
         try await database.schema("complaints").field("responsibility_evidence", .string).update()
+
+        // 解决方案: what a complaint offers the customer, each checked against its proposer's authority.
+        try await database.schema("proposals")
+            .id()
+            .field("complaint_id", .uuid, .required, .references("complaints", "id"))
+            .field("kind", .string, .required)
+            .field("amount_fen", .int64, .required)
+            .field("description", .string, .required)
+            .field("state", .string, .required)
+            .field("proposed_by", .uuid, .required)
+            .field("proposed_by_name", .string, .required)
+            .field("proposed_at", .datetime, .required)
+            .field("approved_by", .uuid)
+            .field("approved_by_name", .string)
+            .field("approved_at", .datetime)
+            .field("offered_at", .datetime)
+            .field("decided_at", .datetime)
+            .field("decision_reason", .string)
+            .create()
+        try await database.createIndex("proposals_complaint", on: "proposals", "complaint_id", "proposed_at")
+        // 权限: the most each role may grant alone (NULL: no limit).
+        try await database.schema("authority_limits")
+            .field("role", .string, .required)
+            .field("limit_fen", .int64)
+            .unique(on: "role")
+            .create()
+        for (role, limit) in [("agent", 10_000), ("supervisor", 50_000), ("quality", 50_000), ("claims", 200_000),
+                              ("admin", nil), ("outlet", 0), ("system", 0)] as [(String, Int?)] {
+            try await database.sql.raw("""
+                INSERT INTO authority_limits (role, limit_fen) VALUES (\(bind: role), \(bind: limit))
+                """).run()
+        }
     }
 
     func revert(on database: any Database) async throws {
+        try await database.schema("authority_limits").delete()
+        try await database.schema("proposals").delete()
         for column in ["responsible_unit_id", "responsible_person", "responsibility_reason", "responsibility_evidence"] {
             try await database.schema("complaints").deleteField(.string(column)).update()
         }

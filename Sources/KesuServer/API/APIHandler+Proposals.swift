@@ -1,0 +1,91 @@
+import Fluent
+import Foundation
+import KesuAPI
+import KesuCore
+import KesuStore
+import Vapor
+
+extension APIHandler {
+    func proposals() throws -> ProposalService { ProposalService(services: app.kesu, db: try db) }
+
+    static func proposalID(_ text: String) throws -> UUID {
+        guard let id = UUID(uuidString: text) else { throw KesuError.notFound("No proposal \(text.prefix(40)).") }
+        return id
+    }
+
+    package func listProposals(_ input: Operations.ListProposals.Input) async throws -> Operations.ListProposals.Output {
+        let actor = try RequestContext.requireActor()
+        let rows = try await proposals().list(input.path.number, by: actor)
+        return .ok(.init(body: .json(try rows.map(Components.Schemas.Proposal.init))))
+    }
+
+    package func createProposal(_ input: Operations.CreateProposal.Input) async throws -> Operations.CreateProposal.Output {
+        let actor = try RequestContext.requireActor()
+        guard case .json(let body) = input.body else { throw KesuError.invalid("Send JSON.") }
+        let row = try await proposals().propose(input.path.number, kind: try convert(body.kind), amountFen: body.amountFen,
+                                                description: body.description, by: actor)
+        return .created(.init(body: .json(try .init(row))))
+    }
+
+    package func approveProposal(_ input: Operations.ApproveProposal.Input) async throws
+        -> Operations.ApproveProposal.Output
+    {
+        let actor = try RequestContext.requireActor()
+        let row = try await proposals().approve(input.path.number, try Self.proposalID(input.path.id), by: actor)
+        return .ok(.init(body: .json(try .init(row))))
+    }
+
+    package func offerProposal(_ input: Operations.OfferProposal.Input) async throws -> Operations.OfferProposal.Output {
+        let actor = try RequestContext.requireActor()
+        let row = try await proposals().offer(input.path.number, try Self.proposalID(input.path.id), by: actor)
+        return .ok(.init(body: .json(try .init(row))))
+    }
+
+    package func decideProposal(_ input: Operations.DecideProposal.Input) async throws
+        -> Operations.DecideProposal.Output
+    {
+        let actor = try RequestContext.requireActor()
+        guard case .json(let body) = input.body else { throw KesuError.invalid("Send JSON.") }
+        let row = try await proposals().decide(input.path.number, try Self.proposalID(input.path.id),
+                                               accepted: body.accepted, reason: body.reason, by: actor)
+        return .ok(.init(body: .json(try .init(row))))
+    }
+
+    package func listAuthorityLimits(_ input: Operations.ListAuthorityLimits.Input) async throws
+        -> Operations.ListAuthorityLimits.Output
+    {
+        _ = try RequestContext.requireActor()
+        return .ok(.init(body: .json(try await authorityLimits())))
+    }
+
+    package func setAuthorityLimit(_ input: Operations.SetAuthorityLimit.Input) async throws
+        -> Operations.SetAuthorityLimit.Output
+    {
+        let actor = try RequestContext.requireActor()
+        try Permission.manageCompensation.require(actor.role)
+        guard case .json(let body) = input.body else { throw KesuError.invalid("Send JSON.") }
+        if let limit = body.limitFen, !(0...1_000_000_000).contains(limit) {
+            throw KesuError.invalid("limitFen must be 0 to ¥10,000,000.", fields: ["limitFen": ["out of range"]])
+        }
+        let role: Role = try convert(input.path.role)
+        let db = try db
+        try await app.kesu.writer.write(on: db) { tx in
+            try await ProposalStore.setAuthorityLimit(role, limitFen: body.limitFen, on: tx)
+        }
+        return .ok(.init(body: .json(try await authorityLimits())))
+    }
+
+    func authorityLimits() async throws -> [Components.Schemas.AuthorityLimit] {
+        let limits = try await ProposalStore.authorityLimits(on: try db)
+        return try Role.allCases.map { .init(role: try convert($0), limitFen: limits.limit(for: $0)) }
+    }
+}
+
+extension Components.Schemas.Proposal {
+    init(_ p: ProposalRow) throws {
+        self.init(id: p.id.uuidString, kind: try convert(p.kind), amountFen: p.amountFen, description: p.description,
+                  state: try convert(p.state), proposedBy: p.proposedByName, proposedAt: p.proposedAt,
+                  approvedBy: p.approvedByName, approvedAt: p.approvedAt, offeredAt: p.offeredAt,
+                  decidedAt: p.decidedAt, decisionReason: p.decisionReason)
+    }
+}

@@ -1,0 +1,174 @@
+import Fluent
+import Foundation
+import KesuCore
+import KesuStore
+import Vapor
+
+/// Proposals (解决方案): drafted within the proposer's authority or sent for approval, approved exactly once,
+/// offered to the customer only when ready, and decided by the customer.
+package struct ProposalService: Sendable {
+    let services: KesuServices
+    let db: any Database
+
+    package init(services: KesuServices, db: any Database) {
+        self.services = services
+        self.db = db
+    }
+
+    var complaints: ComplaintService { ComplaintService(services: services, db: db) }
+
+    package func list(_ number: String, by actor: Actor) async throws -> [ProposalRow] {
+        let complaint = try await complaints.visible(number, to: actor)
+        return try await ProposalStore.list(complaintID: try complaint.requireID(), on: db)
+    }
+
+    /// Drafts a proposal. Above the proposer's limit it waits for approval, and those who may approve are told.
+    package func propose(_ number: String, kind: ProposalKind, amountFen: Int64, description: String, by actor: Actor)
+        async throws -> ProposalRow
+    {
+        try Permission.workComplaints.require(actor.role)
+        try ProposalRules.validate(kind: kind, amountFen: amountFen, description: description)
+        let complaint = try await complaints.visible(number, to: actor)
+        guard complaint.status != ComplaintStatus.closed.rawValue else {
+            throw KesuError.conflict("Complaint \(complaint.number) is closed; reopen it to propose anything.")
+        }
+        if kind == .coupon {
+            let versions = try await CompensationStore.versions(on: db).map(\.rules)
+            if let rules = CompensationRules.inForce(at: complaint.receivedAt, among: versions),
+               amountFen > rules.couponCapFen {
+                throw KesuError.invalid("A goodwill coupon is at most \(CompensationEngine.yuan(rules.couponCapFen)).",
+                                        fields: ["amountFen": ["above the coupon cap"]])
+            }
+        }
+        let id = try complaint.requireID()
+        let limits = try await ProposalStore.authorityLimits(on: db)
+        let now = services.now()
+        let state = ProposalRules.initialState(amountFen: amountFen, proposer: actor.role, limits: limits)
+        let proposal = ProposalRow(id: services.ids.next(), complaintID: id, kind: kind, amountFen: amountFen,
+                                   description: description.trimmed, state: state, proposedBy: actor.userID,
+                                   proposedByName: actor.displayName, proposedAt: now)
+        var notes: [NotificationRow] = []
+        if state == .pendingApproval {
+            let people = try await NotificationStore.escalatees(on: db)
+            let approvers = people.filter {
+                complaint.scopePath.hasPrefix($0.unitPath.rawValue) && limits.covers($0.role, amountFen: amountFen)
+                    && $0.id != actor.userID
+            }
+            notes = approvers.map {
+                NotificationRow(id: services.ids.next(), userID: $0.id, complaintID: id, kind: "approval_needed",
+                                text: "\(complaint.number) 方案待审批：\(kind.chineseName) \(CompensationEngine.yuan(amountFen))",
+                                createdAt: now)
+            }
+        }
+        let event = complaints.event(
+            id, actor, "proposal_made", visible: false,
+            note: "\(kind.chineseName) \(CompensationEngine.yuan(amountFen))：\(proposal.description)",
+            after: ["proposal": proposal.id.uuidString, "state": state.rawValue, "amountFen": String(amountFen)], at: now)
+        let rows = notes
+        try await services.writer.write(on: db) { tx in
+            try await ProposalStore.insert(proposal, on: tx)
+            try await ComplaintStore.append([event], on: tx)
+            try await NotificationStore.insert(rows, on: tx)
+        }
+        return proposal
+    }
+
+    private func proposal(_ number: String, _ proposalID: UUID, by actor: Actor) async throws
+        -> (ComplaintModel, ProposalRow)
+    {
+        let complaint = try await complaints.visible(number, to: actor)
+        guard let proposal = try await ProposalStore.find(proposalID, on: db),
+              proposal.complaintID == complaint.id
+        else { throw KesuError.notFound("No proposal \(proposalID) on complaint \(complaint.number).") }
+        return (complaint, proposal)
+    }
+
+    /// Approves a proposal waiting for approval. Of several approvers pressing at once exactly one succeeds and one
+    /// approval event is written; the others get 409.
+    package func approve(_ number: String, _ proposalID: UUID, by actor: Actor) async throws -> ProposalRow {
+        try Permission.workComplaints.require(actor.role)
+        let (complaint, proposal) = try await proposal(number, proposalID, by: actor)
+        let limits = try await ProposalStore.authorityLimits(on: db)
+        try ProposalRules.checkApproval(state: proposal.state, amountFen: proposal.amountFen,
+                                        proposerID: proposal.proposedBy, approverID: actor.userID, approver: actor.role,
+                                        limits: limits)
+        let now = services.now()
+        let id = try complaint.requireID()
+        let event = complaints.event(
+            id, actor, "proposal_approved", visible: false,
+            note: "批准 \(proposal.kind.chineseName) \(CompensationEngine.yuan(proposal.amountFen))（提出人 \(proposal.proposedByName)）",
+            after: ["proposal": proposal.id.uuidString, "state": ProposalState.ready.rawValue], at: now)
+        let approved = try await services.writer.write(on: db) { tx -> Bool in
+            guard try await ProposalStore.approve(proposal.id, by: actor.userID, name: actor.displayName, at: now, on: tx)
+            else { return false }
+            try await ComplaintStore.append([event], on: tx)
+            return true
+        }
+        guard approved else { throw KesuError.conflict("The proposal was approved by someone else a moment ago.") }
+        return try await ProposalStore.find(proposal.id, on: db) ?? proposal
+    }
+
+    /// Offers a ready proposal to the customer (they see it on the timeline and the portal). A complaint in
+    /// `proposing` moves on to `awaiting_customer`.
+    package func offer(_ number: String, _ proposalID: UUID, by actor: Actor) async throws -> ProposalRow {
+        try Permission.workComplaints.require(actor.role)
+        let (complaint, proposal) = try await proposal(number, proposalID, by: actor)
+        try ProposalRules.checkOffer(state: proposal.state)
+        let now = services.now()
+        let id = try complaint.requireID()
+        let event = complaints.event(
+            id, actor, "proposal_offered", visible: true,
+            note: "处理方案：\(proposal.kind.chineseName)"
+                + (proposal.amountFen > 0 ? " \(CompensationEngine.yuan(proposal.amountFen))" : "")
+                + "。\(proposal.description)",
+            after: ["proposal": proposal.id.uuidString], at: now)
+        let offered = try await services.writer.write(on: db) { tx -> Bool in
+            guard try await ProposalStore.move(proposal.id, from: .ready, to: .offered, offeredAt: now, on: tx)
+            else { return false }
+            try await ComplaintStore.append([event], on: tx)
+            return true
+        }
+        guard offered else { throw KesuError.conflict("The proposal changed a moment ago; reload it.") }
+        if complaint.status == ComplaintStatus.proposing.rawValue {
+            _ = try await complaints.transition(number, TransitionRequest(to: .awaitingCustomer), by: actor)
+        }
+        return try await ProposalStore.find(proposal.id, on: db) ?? proposal
+    }
+
+    /// Records the customer's answer to an offered proposal, taken on the phone by `actor`. Accepting moves the
+    /// complaint to executing; rejecting sends it back to proposing for the next option.
+    package func decide(_ number: String, _ proposalID: UUID, accepted: Bool, reason: String?, by actor: Actor)
+        async throws -> ProposalRow
+    {
+        try Permission.workComplaints.require(actor.role)
+        let (complaint, proposal) = try await self.proposal(number, proposalID, by: actor)
+        guard proposal.state == .offered else {
+            throw KesuError.conflict("The proposal is \(proposal.state.rawValue); only an offered one can be decided.")
+        }
+        let why = reason.map(\.trimmed).flatMap { $0.isEmpty ? nil : String($0.prefix(500)) }
+        if !accepted, why == nil {
+            throw KesuError.invalid("Say why the proposal was rejected.", fields: ["reason": ["required when rejecting"]])
+        }
+        let now = services.now()
+        let id = try complaint.requireID()
+        let event = complaints.event(
+            id, actor, accepted ? "proposal_accepted" : "proposal_rejected", visible: true,
+            note: (accepted ? "客户接受方案：" : "客户拒绝方案：") + proposal.kind.chineseName
+                + "（电话确认，\(actor.displayName)记录）" + (why.map { " 理由：\($0)" } ?? ""),
+            after: ["proposal": proposal.id.uuidString], at: now)
+        let decided = try await services.writer.write(on: db) { tx -> Bool in
+            guard try await ProposalStore.move(proposal.id, from: .offered, to: accepted ? .accepted : .rejected,
+                                               decidedAt: now, reason: why, on: tx)
+            else { return false }
+            try await ComplaintStore.append([event], on: tx)
+            return true
+        }
+        guard decided else { throw KesuError.conflict("The proposal was decided a moment ago.") }
+        // The complaint follows the decision where its lifecycle allows.
+        if complaint.status == ComplaintStatus.awaitingCustomer.rawValue {
+            _ = try await complaints.transition(number, TransitionRequest(to: accepted ? .executing : .proposing),
+                                                by: actor)
+        }
+        return try await ProposalStore.find(proposal.id, on: db) ?? proposal
+    }
+}

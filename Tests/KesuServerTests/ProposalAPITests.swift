@@ -1,0 +1,144 @@
+import Foundation
+import KesuCore
+import KesuServer
+import KesuStore
+import SQLKit
+import XCTest
+
+/// Proposals: authority limits, approval once and never by the proposer, offers only when ready, the customer's
+/// decision moving the complaint.
+final class ProposalAPITests: KesuTestCase, @unchecked Sendable {
+    func proposing() async throws -> String {
+        let number = try await recordedNumber()
+        for status in ["triaged", "proposing"] {
+            let moved = try await call(.POST, "/api/v1/complaints/\(number)/transitions", as: "agent", json: ["to": status])
+            XCTAssertEqual(moved.status, .ok, moved.body)
+        }
+        return number
+    }
+
+    func propose(_ number: String, _ kind: String, _ fen: Int, as user: String = "agent") async throws -> Reply {
+        try await call(.POST, "/api/v1/complaints/\(number)/proposals", as: user,
+                       json: ["kind": kind, "amountFen": fen, "description": "按规则赔偿并致歉"])
+    }
+
+    func act(_ number: String, _ id: String, _ action: String, as user: String, json: Any? = nil) async throws -> Reply {
+        try await call(.POST, "/api/v1/complaints/\(number)/proposals/\(id)/\(action)", as: user, json: json)
+    }
+
+    func status(_ number: String) async throws -> String? {
+        try await call(.GET, "/api/v1/complaints/\(number)", as: "agent").json["status"] as? String
+    }
+
+    func testAboveTheLimitWaitsForOneApprovalThenTheCustomerDecides() async throws {
+        let number = try await proposing()
+        let big = try await propose(number, "compensation", 30_000)
+        XCTAssertEqual(big.status, .created, big.body)
+        XCTAssertEqual(big.json["state"] as? String, "pending_approval", "¥300 is above the agent's ¥100")
+        let bigID = try XCTUnwrap(big.json["id"] as? String)
+        let early = try await act(number, bigID, "offer", as: "agent")
+        XCTAssertEqual(early.status, .conflict, "never offered before approval")
+        let value1 = try await act(number, bigID, "approve", as: "agent").status
+        XCTAssertEqual(value1, .forbidden, "not by the proposer")
+        let value2 = try await act(number, bigID, "approve", as: "agent2").status
+        XCTAssertEqual(value2, .forbidden, "¥100 does not cover it")
+        let inbox = try await call(.GET, "/api/v1/notifications", as: "supervisor")
+        XCTAssertTrue((inbox.json["items"] as? [[String: Any]] ?? []).contains { $0["kind"] as? String == "approval_needed" })
+        let approved = try await act(number, bigID, "approve", as: "supervisor")
+        XCTAssertEqual(approved.status, .ok, approved.body)
+        XCTAssertEqual(approved.json["state"] as? String, "ready")
+        XCTAssertEqual(approved.json["approvedBy"] as? String, "主管 张伟")
+        let value3 = try await act(number, bigID, "approve", as: "quality").status
+        XCTAssertEqual(value3, .conflict, "approved once")
+
+        let small = try await propose(number, "coupon", 1_000)
+        XCTAssertEqual(small.json["state"] as? String, "ready")
+        let value4 = try await propose(number, "coupon", 5_000).status
+        XCTAssertEqual(value4, .badRequest, "above the ¥20 coupon cap")
+        let value5 = try await propose(number, "refund", 0).status
+        XCTAssertEqual(value5, .badRequest)
+
+        let offered = try await act(number, bigID, "offer", as: "agent")
+        XCTAssertEqual(offered.status, .ok, offered.body)
+        let value6 = try await status(number)
+        XCTAssertEqual(value6, "awaiting_customer")
+        let noReason = try await act(number, bigID, "decision", as: "agent", json: ["accepted": false])
+        XCTAssertEqual(noReason.status, .badRequest)
+        let rejected = try await act(number, bigID, "decision", as: "agent",
+                                     json: ["accepted": false, "reason": "希望补发而不是赔钱"])
+        XCTAssertEqual(rejected.json["state"] as? String, "rejected")
+        let value7 = try await status(number)
+        XCTAssertEqual(value7, "proposing", "back to proposing for the next option")
+
+        let smallID = try XCTUnwrap(small.json["id"] as? String)
+        _ = try await act(number, smallID, "offer", as: "agent")
+        let accepted = try await act(number, smallID, "decision", as: "agent", json: ["accepted": true])
+        XCTAssertEqual(accepted.json["state"] as? String, "accepted")
+        let value8 = try await status(number)
+        XCTAssertEqual(value8, "executing")
+
+        let detail = try await call(.GET, "/api/v1/complaints/\(number)", as: "agent")
+        let timeline = detail.json["timeline"] as? [[String: Any]] ?? []
+        let kinds = timeline.map { $0["kind"] as? String ?? "" }
+        XCTAssertEqual(kinds.filter { $0 == "proposal_approved" }.count, 1)
+        XCTAssertEqual(kinds.filter { $0 == "proposal_offered" }.count, 2)
+        let visible = timeline.filter { $0["customerVisible"] as? Bool == true }.map { $0["kind"] as? String ?? "" }
+        XCTAssertFalse(visible.contains("proposal_made"), "drafts stay internal")
+        XCTAssertFalse(visible.contains("proposal_approved"))
+        XCTAssertTrue(visible.contains("proposal_accepted"))
+
+        let listed = try await call(.GET, "/api/v1/complaints/\(number)/proposals", as: "agent")
+        XCTAssertEqual(listed.jsonArray?.map { $0["state"] as? String ?? "" }, ["rejected", "accepted"])
+
+        // An admin raises the agent's limit: ¥300 is then within it.
+        let value9 = try await call(.PUT, "/api/v1/authority-limits/agent", as: "supervisor",
+                                      json: ["limitFen": 50_000]).status
+        XCTAssertEqual(value9, .forbidden)
+        let raised = try await call(.PUT, "/api/v1/authority-limits/agent", as: "admin", json: ["limitFen": 50_000])
+        XCTAssertEqual(raised.status, .ok, raised.body)
+        let other = try await proposing()
+        let value10 = try await propose(other, "compensation", 30_000).json["state"] as? String
+        XCTAssertEqual(value10, "ready")
+    }
+
+    /// Twenty approvers press at the same moment, two hundred times: each time exactly one approval succeeds and
+    /// one approval event is written.
+    func testTwentyConcurrentApprovalsGiveExactlyOne() async throws {
+        let org = OrgService(app: app, db: app.db)
+        var approvers: [String] = []
+        for i in 0..<20 {
+            let name = "sup\(i)"
+            _ = try await org.createUser(username: name, displayName: "主管\(i)", password: Bootstrap.demoPassword,
+                                         role: .supervisor, unitCode: "HQ")
+            _ = try await token(for: name)
+            approvers.append(name)
+        }
+        let number = try await proposing()
+        let bearers = approvers.compactMap { tokens[$0] }
+        let rounds = 200
+        var wins = 0
+        for _ in 0..<rounds {
+            let made = try await propose(number, "compensation", 30_000)
+            let id = try XCTUnwrap(made.json["id"] as? String)
+            let statuses = try await withThrowingTaskGroup(of: UInt.self) { group in
+                for bearer in bearers {
+                    group.addTask {
+                        try await self.call(.POST, "/api/v1/complaints/\(number)/proposals/\(id)/approve",
+                                            headers: [("Authorization", "Bearer \(bearer)")]).status.code
+                    }
+                }
+                var all: [UInt] = []
+                for try await code in group { all.append(code) }
+                return all
+            }
+            XCTAssertEqual(statuses.filter { $0 == 200 }.count, 1, "round for \(id): \(statuses)")
+            XCTAssertEqual(statuses.filter { $0 == 409 }.count, 19)
+            let events = try await app.db.sql.raw("""
+                SELECT COUNT(*) AS n FROM complaint_events WHERE kind = 'proposal_approved' AND "after" LIKE \(bind: "%" + id + "%")
+                """).first()
+            XCTAssertEqual(try events?.decode(column: "n", as: Int.self), 1)
+            wins += statuses.filter { $0 == 200 }.count
+        }
+        XCTAssertEqual(wins, rounds)
+    }
+}
