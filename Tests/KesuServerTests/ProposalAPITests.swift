@@ -141,4 +141,49 @@ final class ProposalAPITests: KesuTestCase, @unchecked Sendable {
         }
         XCTAssertEqual(wins, rounds)
     }
+
+    func session(_ user: String) async throws -> (cookie: [(String, String)], token: String) {
+        let login = try await call(.POST, "/login", raw: "username=\(user)&password=kesu-demo-2026&next=/complaints",
+                                   headers: [("Content-Type", "application/x-www-form-urlencoded")])
+        let value = try XCTUnwrap(login.headers.setCookie?["kesu_session"]?.string)
+        let cookie = [("Cookie", "kesu_session=\(value)")]
+        let page = try await call(.GET, "/complaints", headers: cookie)
+        let token = try XCTUnwrap(page.body.range(of: #"name="_csrf" value="([0-9a-f]+)""#, options: .regularExpression)
+            .map { String(page.body[$0].split(separator: "\"")[3]) })
+        return (cookie, token)
+    }
+
+    func form(_ path: String, _ s: (cookie: [(String, String)], token: String), _ fields: String = "") async throws -> Reply {
+        try await call(.POST, path, raw: "_csrf=\(s.token)" + fields,
+                       headers: s.cookie + [("Content-Type", "application/x-www-form-urlencoded")])
+    }
+
+    func testThePageDraftsApprovesOffersAndRecordsTheDecision() async throws {
+        let number = try await proposing()
+        let agent = try await session("agent")
+        let made = try await form("/complaints/\(number)/proposals", agent,
+                                  "&kind=compensation&amount=300&description=%E8%B5%94%E5%81%BF%E8%B4%A7%E6%AC%BE")
+        XCTAssertEqual(made.status, .seeOther, made.body)
+        let bad = try await form("/complaints/\(number)/proposals", agent, "&kind=compensation&amount=3oo&description=xx")
+        XCTAssertEqual(bad.status, .badRequest)
+        let page = try await call(.GET, "/complaints/\(number)", headers: agent.cookie)
+        XCTAssertTrue(page.body.contains("待审批"))
+        XCTAssertFalse(page.body.contains("/approve\""), "the proposer sees no approve button")
+        let listed = try await call(.GET, "/api/v1/complaints/\(number)/proposals", as: "agent")
+        let id = try XCTUnwrap(listed.jsonArray?.first?["id"] as? String)
+
+        let supervisor = try await session("supervisor")
+        let supPage = try await call(.GET, "/complaints/\(number)", headers: supervisor.cookie)
+        XCTAssertTrue(supPage.body.contains("/proposals/\(id)/approve"))
+        let approved = try await form("/complaints/\(number)/proposals/\(id)/approve", supervisor)
+        XCTAssertEqual(approved.status, .seeOther, approved.body)
+        let offered = try await form("/complaints/\(number)/proposals/\(id)/offer", agent)
+        XCTAssertEqual(offered.status, .seeOther)
+        let accepted = try await form("/complaints/\(number)/proposals/\(id)/accept", agent)
+        XCTAssertEqual(accepted.status, .seeOther)
+        let after = try await call(.GET, "/complaints/\(number)", headers: agent.cookie)
+        XCTAssertTrue(after.body.contains("客户已接受"))
+        let final = try await status(number)
+        XCTAssertEqual(final, "executing")
+    }
 }

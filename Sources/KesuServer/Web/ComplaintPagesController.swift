@@ -15,6 +15,8 @@ struct ComplaintPagesController: RouteCollection {
         routes.post("complaints", ":number", "take", use: take)
         routes.post("complaints", ":number", "change", use: change)
         routes.post("complaints", ":number", "responsibility", use: responsibility)
+        routes.post("complaints", ":number", "proposals", use: propose)
+        routes.post("complaints", ":number", "proposals", ":id", ":action", use: proposalAction)
         routes.post("complaints", "bulk", use: bulk)
     }
 
@@ -152,6 +154,17 @@ struct ComplaintPagesController: RouteCollection {
         let canWork = actor.role.may(.workComplaints)
         let compensation = try await Self.compensationCard(req, number: row.number, actor: actor, language: language)
         let finding = try await service.finding(of: complaint)
+        let limits = try await ProposalStore.authorityLimits(on: req.db)
+        let proposals = try await ProposalStore.list(complaintID: row.id, on: req.db).map { p in
+            ProposalItem(
+                id: p.id.uuidString, kind: language == .zh ? p.kind.chineseName : p.kind.rawValue,
+                amount: CompensationEngine.yuan(p.amountFen), description: p.description,
+                state: t["proposal_" + p.state.rawValue] ?? p.state.rawValue, stateCode: p.state.rawValue,
+                by: p.proposedByName, approvedBy: p.approvedByName ?? "", reason: p.decisionReason ?? "",
+                canApprove: p.state == .pendingApproval && p.proposedBy != actor.userID
+                    && limits.covers(actor.role, amountFen: p.amountFen),
+                canOffer: p.state == .ready, canDecide: p.state == .offered)
+        }
         let units = try await OrgStore.all(on: req.db).filter {
             [UnitKind.outlet, .transferCentre, .courier].map(\.rawValue).contains($0.kind)
         }
@@ -181,7 +194,11 @@ struct ComplaintPagesController: RouteCollection {
             outlet: row.outletName ?? (t["none"] ?? ""), dueText: due.text, due: due.state, clocks: clocks,
             isRegulator: row.channel == KesuCore.Channel.regulator.rawValue,
             promiseDefault: format.inputTime(now + 2 * 3_600), compensation: compensation,
-            responsibility: responsibility,
+            responsibility: responsibility, proposals: proposals,
+            proposalKinds: ProposalKind.allCases.map {
+                Choice(value: $0.rawValue, label: language == .zh ? $0.chineseName : $0.rawValue, selected: false)
+            },
+            limit: limits.limit(for: actor.role).map(CompensationEngine.yuan) ?? (t["unlimited"] ?? ""),
             transitions: transitions, needsClosure: transitions.contains { $0.value == ComplaintStatus.closed.rawValue },
             timeline: timeline.map { event in
                 let change = event.afterFields.map { after in
@@ -307,6 +324,46 @@ struct ComplaintPagesController: RouteCollection {
         _ = try await ComplaintService(services: req.application.kesu, db: req.db).setResponsibility(
             number, Responsibility(party: party, unitCode: form.unit, person: form.person, reason: form.reason ?? "",
                                    evidence: evidence), by: actor)
+        return req.redirect(to: "/complaints/\(number)")
+    }
+
+    /// Drafts a proposal from the complaint page (amount in yuan).
+    @Sendable func propose(req: Request) async throws -> Response {
+        try WebSession.checkCSRF(req)
+        let actor = try RequestContext.requireActor()
+        struct Form: Decodable { var kind: String, amount: String?, description: String? }
+        let form = try req.content.decode(Form.self)
+        guard let kind = ProposalKind(rawValue: form.kind) else {
+            throw KesuError.invalid("Choose what to propose.", fields: ["kind": ["unknown"]])
+        }
+        let text = (form.amount ?? "").trimmed
+        guard let fen = text.isEmpty ? 0 : CompensationEngine.fen(fromYuan: text) else {
+            throw KesuError.invalid("The amount must be in yuan, like 120.50.", fields: ["amountFen": ["malformed"]])
+        }
+        let number = req.parameters.get("number") ?? ""
+        _ = try await ProposalService(services: req.application.kesu, db: req.db)
+            .propose(number, kind: kind, amountFen: fen, description: form.description ?? "", by: actor)
+        return req.redirect(to: "/complaints/\(number)")
+    }
+
+    /// Approves, offers, or records the customer's phone decision on a proposal.
+    @Sendable func proposalAction(req: Request) async throws -> Response {
+        try WebSession.checkCSRF(req)
+        let actor = try RequestContext.requireActor()
+        struct Form: Decodable { var reason: String? }
+        let form = try req.content.decode(Form.self)
+        let number = req.parameters.get("number") ?? ""
+        guard let id = req.parameters.get("id").flatMap(UUID.init(uuidString:)) else {
+            throw KesuError.notFound("No such proposal.")
+        }
+        let service = ProposalService(services: req.application.kesu, db: req.db)
+        switch req.parameters.get("action") {
+        case "approve": _ = try await service.approve(number, id, by: actor)
+        case "offer": _ = try await service.offer(number, id, by: actor)
+        case "accept": _ = try await service.decide(number, id, accepted: true, reason: form.reason, by: actor)
+        case "reject": _ = try await service.decide(number, id, accepted: false, reason: form.reason, by: actor)
+        default: throw KesuError.notFound("No such action.")
+        }
         return req.redirect(to: "/complaints/\(number)")
     }
 

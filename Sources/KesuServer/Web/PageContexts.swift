@@ -97,6 +97,12 @@ struct ResponsibilityCard: Encodable {
     var units: [Choice]
 }
 
+/// One proposal on the complaint page, with what the signed-in user may do with it.
+struct ProposalItem: Encodable {
+    var id, kind, amount, description, state, stateCode, by, approvedBy, reason: String
+    var canApprove, canOffer, canDecide: Bool
+}
+
 /// One clock on the complaint page.
 struct ClockItem: Encodable {
     var name: String
@@ -170,6 +176,10 @@ struct ComplaintPage: Encodable {
     var promiseDefault: String
     var compensation: CompensationCard
     var responsibility: ResponsibilityCard
+    var proposals: [ProposalItem]
+    var proposalKinds: [Choice]
+    /// The signed-in user's authority limit, for the proposal form.
+    var limit: String
     var transitions: [Choice]
     var needsClosure: Bool
     var timeline: [TimelineItem]
