@@ -186,4 +186,48 @@ final class ProposalAPITests: KesuTestCase, @unchecked Sendable {
         let final = try await status(number)
         XCTAssertEqual(final, "executing")
     }
+
+    func testTheCustomerRejectsOneOfferAndAcceptsTheNextOnTheirPage() async throws {
+        let number = try await proposing()
+        let first = try await propose(number, "reship", 0)
+        let second = try await propose(number, "coupon", 2_000)
+        let firstID = try XCTUnwrap(first.json["id"] as? String)
+        let secondID = try XCTUnwrap(second.json["id"] as? String)
+        let form = [("Content-Type", "application/x-www-form-urlencoded")]
+        let tracked = try await call(.POST, "/portal/track", raw: "number=\(number)&phone=13812345678", headers: form)
+        let link = try XCTUnwrap(tracked.headers.first(name: .location))
+
+        let before = try await call(.GET, link)
+        XCTAssertFalse(before.body.contains("/proposals/"), "nothing is offered yet, drafts stay hidden")
+        _ = try await act(number, firstID, "offer", as: "agent")
+        let offered = try await call(.GET, link)
+        XCTAssertTrue(offered.body.contains("我们的处理方案"))
+        XCTAssertTrue(offered.body.contains("/proposals/\(firstID)/accept"))
+        XCTAssertFalse(offered.body.contains(secondID), "only what was offered")
+
+        let noReason = try await call(.POST, "\(link)/proposals/\(firstID)/reject", raw: "reason=", headers: form)
+        XCTAssertEqual(noReason.status, .badRequest)
+        let rejected = try await call(.POST, "\(link)/proposals/\(firstID)/reject",
+                                      raw: "reason=%E6%88%91%E6%9B%B4%E5%B8%8C%E6%9C%9B%E8%A1%A5%E5%81%BF", headers: form)
+        XCTAssertEqual(rejected.status, .seeOther, rejected.body)
+        let back = try await status(number)
+        XCTAssertEqual(back, "proposing")
+        _ = try await act(number, secondID, "offer", as: "agent")
+        let accepted = try await call(.POST, "\(link)/proposals/\(secondID)/accept", headers: form)
+        XCTAssertEqual(accepted.status, .seeOther)
+        let executing = try await status(number)
+        XCTAssertEqual(executing, "executing")
+        let again = try await call(.POST, "\(link)/proposals/\(secondID)/accept", headers: form)
+        XCTAssertEqual(again.status, .conflict, "decided once")
+        let wrongLink = try await call(.POST, "/t/\(String(repeating: "x", count: 40))/proposals/\(secondID)/accept",
+                                       headers: form)
+        XCTAssertEqual(wrongLink.status, .notFound)
+
+        let page = try await call(.GET, link)
+        XCTAssertTrue(page.body.contains("客户拒绝方案"))
+        XCTAssertTrue(page.body.contains("客户在线确认"))
+        let timeline = try await call(.GET, "/api/v1/complaints/\(number)", as: "agent").json["timeline"] as? [[String: Any]]
+        let decisions = (timeline ?? []).filter { ($0["kind"] as? String ?? "").hasPrefix("proposal_") && $0["kind"] as? String != "proposal_made" }
+        XCTAssertEqual(decisions.map { $0["actorName"] as? String ?? "" }.filter { $0 == "客户（网页）" }.count, 2)
+    }
 }

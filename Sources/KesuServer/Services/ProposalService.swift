@@ -135,12 +135,13 @@ package struct ProposalService: Sendable {
         return try await ProposalStore.find(proposal.id, on: db) ?? proposal
     }
 
-    /// Records the customer's answer to an offered proposal, taken on the phone by `actor`. Accepting moves the
-    /// complaint to executing; rejecting sends it back to proposing for the next option.
-    package func decide(_ number: String, _ proposalID: UUID, accepted: Bool, reason: String?, by actor: Actor)
-        async throws -> ProposalRow
+    /// Records the customer's answer to an offered proposal: taken on the phone by `actor`, or given by the customer
+    /// on their private page (`byCustomer`, the link having proved who they are). Accepting moves the complaint to
+    /// executing; rejecting sends it back to proposing for the next option.
+    package func decide(_ number: String, _ proposalID: UUID, accepted: Bool, reason: String?, by actor: Actor,
+                        byCustomer: Bool = false) async throws -> ProposalRow
     {
-        try Permission.workComplaints.require(actor.role)
+        if !byCustomer { try Permission.workComplaints.require(actor.role) }
         let (complaint, proposal) = try await self.proposal(number, proposalID, by: actor)
         guard proposal.state == .offered else {
             throw KesuError.conflict("The proposal is \(proposal.state.rawValue); only an offered one can be decided.")
@@ -154,7 +155,8 @@ package struct ProposalService: Sendable {
         let event = complaints.event(
             id, actor, accepted ? "proposal_accepted" : "proposal_rejected", visible: true,
             note: (accepted ? "客户接受方案：" : "客户拒绝方案：") + proposal.kind.chineseName
-                + "（电话确认，\(actor.displayName)记录）" + (why.map { " 理由：\($0)" } ?? ""),
+                + (byCustomer ? "（客户在线确认）" : "（电话确认，\(actor.displayName)记录）")
+                + (why.map { " 理由：\($0)" } ?? ""),
             after: ["proposal": proposal.id.uuidString], at: now)
         let decided = try await services.writer.write(on: db) { tx -> Bool in
             guard try await ProposalStore.move(proposal.id, from: .offered, to: accepted ? .accepted : .rejected,

@@ -18,6 +18,7 @@ struct PortalController: RouteCollection {
         routes.get("portal", "track") { req in req.redirect(to: "/portal#track") }
         routes.get("t", ":token", use: status)
         routes.post("t", ":token", "messages", use: message)
+        routes.post("t", ":token", "proposals", ":id", ":answer", use: answer)
     }
 
     /// Who the timeline names for what a customer does on these pages.
@@ -25,6 +26,14 @@ struct PortalController: RouteCollection {
         userID: UUID(uuid: (0, 0, 0, 0, 0, 0, 0x70, 0, 0x80, 0, 0, 0, 0, 0, 0xc0, 0xde)), username: "portal",
         displayName: "客户（网页）", role: .system, unitID: UUID(uuid: (0, 0, 0, 0, 0, 0, 0x70, 0, 0x80, 0, 0, 0, 0, 0, 0, 0)),
         unitKind: .hq, unitPath: UnitPath(rawValue: "/"), tokenID: nil)
+
+    /// Acts for the customer once their private link has proved who they are: moves the complaint their answer
+    /// calls for, named on the timeline as the customer.
+    static let customerDecider = Actor(
+        userID: customerActor.userID, username: "portal", displayName: "客户（网页）", role: .agent,
+        unitID: customerActor.unitID, unitKind: .hq, unitPath: UnitPath(rawValue: "/"), tokenID: nil)
+
+    struct Offer: Encodable { var id, kind, amount, description: String }
 
     struct FileForm: Codable {
         var name = "", phone = "", waybill = "", category = "", description = "", key = ""
@@ -38,6 +47,7 @@ struct PortalController: RouteCollection {
         var number: String, status: String, category: String, receivedAt: String, token: String
         var timeline: [TimelineItem]
         var attachments: [AttachmentItem]
+        var offers: [Offer]
     }
 
     @Sendable func home(req: Request) async throws -> View {
@@ -128,7 +138,27 @@ struct PortalController: RouteCollection {
                              : (language.strings["service"] ?? ""), kind: event.kind,
                              text: Self.customerText(event, language: language), isInternal: false)
             },
-            attachments: files.map { AttachmentItem($0, urlPrefix: "/t/\(token)/attachments/") }))
+            attachments: files.map { AttachmentItem($0, urlPrefix: "/t/\(token)/attachments/") },
+            offers: try await ProposalStore.list(complaintID: try complaint.requireID(), on: req.db)
+                .filter { $0.state == .offered }.map {
+                    Offer(id: $0.id.uuidString, kind: language == .zh ? $0.kind.chineseName : $0.kind.rawValue,
+                          amount: $0.amountFen > 0 ? CompensationEngine.yuan($0.amountFen) : "", description: $0.description)
+                }))
+    }
+
+    /// The customer accepts or rejects (with a reason) a proposal offered to them.
+    @Sendable func answer(req: Request) async throws -> Response {
+        let (token, complaint) = try await complaintFor(req)
+        struct Form: Decodable { var reason: String? }
+        // Accepting sends no fields; a body that cannot be read carries no reason either.
+        let form = (try? req.content.decode(Form.self)) ?? Form(reason: nil)
+        guard let id = req.parameters.get("id").flatMap(UUID.init(uuidString:)),
+              let answer = req.parameters.get("answer"), answer == "accept" || answer == "reject"
+        else { throw KesuError.notFound("No such proposal.") }
+        _ = try await ProposalService(services: req.application.kesu, db: req.db).decide(
+            complaint.number, id, accepted: answer == "accept", reason: form.reason, by: Self.customerDecider,
+            byCustomer: true)
+        return req.redirect(to: "/t/\(token)")
     }
 
     @Sendable func message(req: Request) async throws -> Response {
