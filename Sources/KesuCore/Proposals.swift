@@ -102,3 +102,45 @@ public enum ProposalRules {
         }
     }
 }
+
+/// 执行任务 — one step of carrying out an accepted proposal.
+public enum TaskKind: String, CaseIterable, Codable, Sendable {
+    case pay
+    case reship
+    case coupon
+    case apologyVisit = "apology_visit"
+    case waiveFee = "waive_fee"
+    case carryOut = "carry_out"
+
+    public var chineseName: String {
+        switch self {
+        case .pay: "支付款项"
+        case .reship: "重新派送/补发"
+        case .coupon: "发放优惠券"
+        case .apologyVisit: "致歉（致函或上门）"
+        case .waiveFee: "免收资费"
+        case .carryOut: "执行组合方案"
+        }
+    }
+
+    /// How long the step may take by default.
+    public var defaultSpan: TimeInterval {
+        switch self {
+        case .pay, .coupon, .waiveFee: 24 * 3_600
+        case .reship, .carryOut: 48 * 3_600
+        case .apologyVisit: 72 * 3_600
+        }
+    }
+
+    /// The steps an accepted proposal becomes.
+    public static func steps(for kind: ProposalKind) -> [TaskKind] {
+        switch kind {
+        case .refund, .compensation: [.pay]
+        case .reship: [.reship]
+        case .coupon: [.coupon]
+        case .apology: [.apologyVisit]
+        case .feeWaiver: [.waiveFee]
+        case .combined: [.carryOut]
+        }
+    }
+}

@@ -230,4 +230,45 @@ final class ProposalAPITests: KesuTestCase, @unchecked Sendable {
         let decisions = (timeline ?? []).filter { ($0["kind"] as? String ?? "").hasPrefix("proposal_") && $0["kind"] as? String != "proposal_made" }
         XCTAssertEqual(decisions.map { $0["actorName"] as? String ?? "" }.filter { $0 == "客户（网页）" }.count, 2)
     }
+
+    func testAnAcceptedProposalBecomesTasksAndTheLastOneDoneMovesToFollowUp() async throws {
+        let number = try await proposing()
+        _ = try await call(.PATCH, "/api/v1/complaints/\(number)", as: "agent", json: ["assignee": "agent"])
+        _ = try await call(.PUT, "/api/v1/complaints/\(number)/responsibility", as: "agent",
+                           json: ["party": "outlet", "unit": "SH-PD", "reason": "网点未按约定送货上门"])
+        let made = try await propose(number, "compensation", 5_000)
+        let id = try XCTUnwrap(made.json["id"] as? String)
+        _ = try await act(number, id, "offer", as: "agent")
+        let accepted = try await act(number, id, "decision", as: "agent", json: ["accepted": true])
+        XCTAssertEqual(accepted.status, .ok, accepted.body)
+
+        let tasks = try await call(.GET, "/api/v1/complaints/\(number)/tasks", as: "agent")
+        let list = try XCTUnwrap(tasks.jsonArray)
+        XCTAssertEqual(list.count, 1)
+        XCTAssertEqual(list.first?["kind"] as? String, "pay")
+        XCTAssertEqual(list.first?["owner"] as? String, "客服 李娜")
+        XCTAssertEqual(list.first?["done"] as? Bool, false)
+        let detail = try await call(.GET, "/api/v1/complaints/\(number)", as: "agent")
+        let planned = (detail.json["timeline"] as? [[String: Any]] ?? []).first { $0["kind"] as? String == "execution_planned" }
+        XCTAssertEqual(planned?["customerVisible"] as? Bool, true)
+        let text = planned?["note"] as? String ?? ""
+        for part in ["原因：网点未按约定送货上门", "办理步骤：1. 支付款项", "前办妥并联系您", "办理人：客服 李娜"] {
+            XCTAssertTrue(text.contains(part), "\(part) in \(text)")
+        }
+
+        let taskID = try XCTUnwrap(list.first?["id"] as? String)
+        let page = try await call(.GET, "/complaints/\(number)", headers: (try await session("agent")).cookie)
+        XCTAssertTrue(page.body.contains("/tasks/\(taskID)/done"))
+        let done = try await call(.POST, "/api/v1/complaints/\(number)/tasks/\(taskID)/done", as: "agent",
+                                  json: ["note": "已通过微信转账"])
+        XCTAssertEqual(done.status, .ok, done.body)
+        XCTAssertEqual(done.jsonArray?.first?["done"] as? Bool, true)
+        let followUp = try await status(number)
+        XCTAssertEqual(followUp, "follow_up")
+        let twice = try await call(.POST, "/api/v1/complaints/\(number)/tasks/\(taskID)/done", as: "agent", json: [String: Any]())
+        XCTAssertEqual(twice.status, .conflict)
+        let after = try await call(.GET, "/api/v1/complaints/\(number)", as: "agent")
+        let finished = (after.json["timeline"] as? [[String: Any]] ?? []).first { $0["kind"] as? String == "execution_done" }
+        XCTAssertEqual(finished?["customerVisible"] as? Bool, true)
+    }
 }

@@ -51,6 +51,20 @@ extension APIHandler {
         return .ok(.init(body: .json(try .init(row))))
     }
 
+    package func listTasks(_ input: Operations.ListTasks.Input) async throws -> Operations.ListTasks.Output {
+        let actor = try RequestContext.requireActor()
+        return .ok(.init(body: .json(try await proposals().tasks(input.path.number, by: actor).map { try Components.Schemas.Task($0) })))
+    }
+
+    package func completeTask(_ input: Operations.CompleteTask.Input) async throws -> Operations.CompleteTask.Output {
+        let actor = try RequestContext.requireActor()
+        var note: String?
+        if case .json(let body) = input.body { note = body.note }
+        guard let id = UUID(uuidString: input.path.id) else { throw KesuError.notFound("No task \(input.path.id.prefix(40)).") }
+        let rows = try await proposals().completeTask(input.path.number, id, note: note, by: actor)
+        return .ok(.init(body: .json(try rows.map { try Components.Schemas.Task($0) })))
+    }
+
     package func listAuthorityLimits(_ input: Operations.ListAuthorityLimits.Input) async throws
         -> Operations.ListAuthorityLimits.Output
     {
@@ -78,6 +92,13 @@ extension APIHandler {
     func authorityLimits() async throws -> [Components.Schemas.AuthorityLimit] {
         let limits = try await ProposalStore.authorityLimits(on: try db)
         return try Role.allCases.map { .init(role: try convert($0), limitFen: limits.limit(for: $0)) }
+    }
+}
+
+extension Components.Schemas.Task {
+    init(_ t: TaskRow) throws {
+        self.init(id: t.id.uuidString, kind: try convert(t.kind), title: t.title,
+                  owner: t.ownerName, dueAt: t.dueAt, done: t.done, doneAt: t.doneAt, doneBy: t.doneByName, note: t.note)
     }
 }
 

@@ -158,11 +158,34 @@ package struct ProposalService: Sendable {
                 + (byCustomer ? "（客户在线确认）" : "（电话确认，\(actor.displayName)记录）")
                 + (why.map { " 理由：\($0)" } ?? ""),
             after: ["proposal": proposal.id.uuidString], at: now)
+        // An accepted proposal becomes its steps, and the customer is told the reason, the steps, when they will
+        // hear back and who handles it (seed 001).
+        var tasks: [TaskRow] = []
+        var events = [event]
+        if accepted {
+            let owner = complaint.assignee
+            let ownerName = owner?.displayName ?? proposal.proposedByName
+            tasks = TaskKind.steps(for: proposal.kind).map { step in
+                TaskRow(id: services.ids.next(), complaintID: id, proposalID: proposal.id, kind: step,
+                        title: "\(step.chineseName)：\(proposal.description)", ownerID: owner?.id ?? proposal.proposedBy,
+                        ownerName: ownerName, dueAt: now.addingTimeInterval(step.defaultSpan), createdAt: now)
+            }
+            let latest = tasks.map(\.dueAt).max() ?? now
+            let steps = tasks.enumerated().map { "\($0.offset + 1). \($0.element.title)" }.joined(separator: "；")
+            let reason = complaint.responsibilityReason.map { "原因：\($0)。" } ?? ""
+            events.append(complaints.event(
+                id, actor, "execution_planned", visible: true,
+                note: "\(reason)办理步骤：\(steps)。我们将在 \(ClockScheduler.stamp(latest, services.config.timeZone)) 前办妥并联系您。办理人：\(ownerName)。",
+                at: now))
+        }
+        let planned = tasks
+        let written = events
         let decided = try await services.writer.write(on: db) { tx -> Bool in
             guard try await ProposalStore.move(proposal.id, from: .offered, to: accepted ? .accepted : .rejected,
                                                decidedAt: now, reason: why, on: tx)
             else { return false }
-            try await ComplaintStore.append([event], on: tx)
+            try await ComplaintStore.append(written, on: tx)
+            try await TaskStore.insert(planned, on: tx)
             return true
         }
         guard decided else { throw KesuError.conflict("The proposal was decided a moment ago.") }
@@ -172,5 +195,44 @@ package struct ProposalService: Sendable {
                                                 by: actor)
         }
         return try await ProposalStore.find(proposal.id, on: db) ?? proposal
+    }
+
+    // MARK: Execution
+
+    package func tasks(_ number: String, by actor: Actor) async throws -> [TaskRow] {
+        let complaint = try await complaints.visible(number, to: actor)
+        return try await TaskStore.list(complaintID: try complaint.requireID(), on: db)
+    }
+
+    /// Marks an execution step done. When the last one is done the customer is told, and a complaint in executing
+    /// moves on to follow_up (回访).
+    package func completeTask(_ number: String, _ taskID: UUID, note: String?, by actor: Actor) async throws
+        -> [TaskRow]
+    {
+        try Permission.workComplaints.require(actor.role)
+        let complaint = try await complaints.visible(number, to: actor)
+        let id = try complaint.requireID()
+        let text = try note.flatMap { try ComplaintService.checkNote($0, required: false) }
+        let all = try await TaskStore.list(complaintID: id, on: db)
+        guard let task = all.first(where: { $0.id == taskID }) else {
+            throw KesuError.notFound("No task \(taskID) on complaint \(complaint.number).")
+        }
+        let now = services.now()
+        let doneEvent = complaints.event(id, actor, "task_done", visible: false,
+                                         note: task.title + (text.map { "：\($0)" } ?? ""),
+                                         after: ["task": task.id.uuidString], at: now)
+        let finishedEvent = complaints.event(id, actor, "execution_done", visible: true,
+                                             note: "处理方案已办理完毕：" + all.map(\.title).joined(separator: "；"), at: now)
+        let allDone = try await services.writer.write(on: db) { tx -> Bool in
+            guard try await TaskStore.complete(taskID, complaintID: id, by: actor.displayName, note: text, at: now, on: tx)
+            else { throw KesuError.conflict("The task is done already.") }
+            let open = try await TaskStore.openCount(complaintID: id, on: tx)
+            try await ComplaintStore.append(open == 0 ? [doneEvent, finishedEvent] : [doneEvent], on: tx)
+            return open == 0
+        }
+        if allDone, complaint.status == ComplaintStatus.executing.rawValue {
+            _ = try await complaints.transition(number, TransitionRequest(to: .followUp), by: actor)
+        }
+        return try await TaskStore.list(complaintID: id, on: db)
     }
 }

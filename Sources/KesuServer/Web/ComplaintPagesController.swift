@@ -17,6 +17,7 @@ struct ComplaintPagesController: RouteCollection {
         routes.post("complaints", ":number", "responsibility", use: responsibility)
         routes.post("complaints", ":number", "proposals", use: propose)
         routes.post("complaints", ":number", "proposals", ":id", ":action", use: proposalAction)
+        routes.post("complaints", ":number", "tasks", ":id", "done", use: taskDone)
         routes.post("complaints", "bulk", use: bulk)
     }
 
@@ -155,6 +156,11 @@ struct ComplaintPagesController: RouteCollection {
         let compensation = try await Self.compensationCard(req, number: row.number, actor: actor, language: language)
         let finding = try await service.finding(of: complaint)
         let limits = try await ProposalStore.authorityLimits(on: req.db)
+        let tasks = try await TaskStore.list(complaintID: row.id, on: req.db).map { task in
+            TaskItem(id: task.id.uuidString, title: task.title, owner: task.ownerName, due: format.time(task.dueAt),
+                     done: task.done, late: !task.done && task.dueAt < now,
+                     doneText: task.doneAt.map { "\(format.time($0)) \(task.doneByName ?? "")" + (task.note.map { " · \($0)" } ?? "") } ?? "")
+        }
         let proposals = try await ProposalStore.list(complaintID: row.id, on: req.db).map { p in
             ProposalItem(
                 id: p.id.uuidString, kind: language == .zh ? p.kind.chineseName : p.kind.rawValue,
@@ -194,7 +200,7 @@ struct ComplaintPagesController: RouteCollection {
             outlet: row.outletName ?? (t["none"] ?? ""), dueText: due.text, due: due.state, clocks: clocks,
             isRegulator: row.channel == KesuCore.Channel.regulator.rawValue,
             promiseDefault: format.inputTime(now + 2 * 3_600), compensation: compensation,
-            responsibility: responsibility, proposals: proposals,
+            responsibility: responsibility, proposals: proposals, tasks: tasks,
             proposalKinds: ProposalKind.allCases.map {
                 Choice(value: $0.rawValue, label: language == .zh ? $0.chineseName : $0.rawValue, selected: false)
             },
@@ -364,6 +370,22 @@ struct ComplaintPagesController: RouteCollection {
         case "reject": _ = try await service.decide(number, id, accepted: false, reason: form.reason, by: actor)
         default: throw KesuError.notFound("No such action.")
         }
+        return req.redirect(to: "/complaints/\(number)")
+    }
+
+    /// Marks an execution step done from the complaint page.
+    @Sendable func taskDone(req: Request) async throws -> Response {
+        try WebSession.checkCSRF(req)
+        let actor = try RequestContext.requireActor()
+        struct Form: Decodable { var note: String? }
+        let form = try req.content.decode(Form.self)
+        let number = req.parameters.get("number") ?? ""
+        guard let id = req.parameters.get("id").flatMap(UUID.init(uuidString:)) else {
+            throw KesuError.notFound("No such task.")
+        }
+        let note = (form.note ?? "").trimmed
+        _ = try await ProposalService(services: req.application.kesu, db: req.db)
+            .completeTask(number, id, note: note.isEmpty ? nil : note, by: actor)
         return req.redirect(to: "/complaints/\(number)")
     }
 

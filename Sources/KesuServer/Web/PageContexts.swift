@@ -103,6 +103,13 @@ struct ProposalItem: Encodable {
     var canApprove, canOffer, canDecide: Bool
 }
 
+/// One execution step on the complaint page.
+struct TaskItem: Encodable {
+    var id, title, owner, due: String
+    var done, late: Bool
+    var doneText: String
+}
+
 /// One clock on the complaint page.
 struct ClockItem: Encodable {
     var name: String
@@ -177,6 +184,7 @@ struct ComplaintPage: Encodable {
     var compensation: CompensationCard
     var responsibility: ResponsibilityCard
     var proposals: [ProposalItem]
+    var tasks: [TaskItem]
     var proposalKinds: [Choice]
     /// The signed-in user's authority limit, for the proposal form.
     var limit: String

@@ -48,6 +48,23 @@ struct CreateResolution: AsyncMigration {
             .field("decision_reason", .string)
             .create()
         try await database.createIndex("proposals_complaint", on: "proposals", "complaint_id", "proposed_at")
+        // 执行任务: the steps an accepted proposal becomes, each with an owner and a due time, tracked to done.
+        try await database.schema("complaint_tasks")
+            .id()
+            .field("complaint_id", .uuid, .required, .references("complaints", "id"))
+            .field("proposal_id", .uuid)
+            .field("kind", .string, .required)
+            .field("title", .string, .required)
+            .field("owner_id", .uuid)
+            .field("owner_name", .string, .required)
+            .field("due_at", .datetime, .required)
+            .field("state", .string, .required)
+            .field("created_at", .datetime, .required)
+            .field("done_at", .datetime)
+            .field("done_by_name", .string)
+            .field("note", .string)
+            .create()
+        try await database.createIndex("complaint_tasks_complaint", on: "complaint_tasks", "complaint_id", "created_at")
         // 权限: the most each role may grant alone (NULL: no limit).
         try await database.schema("authority_limits")
             .field("role", .string, .required)
@@ -64,6 +81,7 @@ struct CreateResolution: AsyncMigration {
 
     func revert(on database: any Database) async throws {
         try await database.schema("authority_limits").delete()
+        try await database.schema("complaint_tasks").delete()
         try await database.schema("proposals").delete()
         for column in ["responsible_unit_id", "responsible_person", "responsibility_reason", "responsibility_evidence"] {
             try await database.schema("complaints").deleteField(.string(column)).update()
