@@ -144,3 +144,45 @@ public enum TaskKind: String, CaseIterable, Codable, Sendable {
         }
     }
 }
+
+/// 回访 — how the customer answered the follow-up visit, or that they could not be reached.
+public enum FollowUpOutcome: String, CaseIterable, Codable, Sendable {
+    case satisfied
+    case basicallySatisfied = "basically_satisfied"
+    case unsatisfied
+    case noAnswer = "no_answer"
+
+    public var chineseName: String {
+        switch self {
+        case .satisfied: "满意"
+        case .basicallySatisfied: "基本满意"
+        case .unsatisfied: "不满意"
+        case .noAnswer: "未联系上"
+        }
+    }
+}
+
+/// The follow-up's rules: at most two attempts, a day apart; an answer ends it; 不满意 reopens the complaint.
+public enum FollowUpRules {
+    public static let maxAttempts = 2
+    public static let gap: TimeInterval = 86_400
+
+    /// Checks a new attempt against the earlier ones (oldest first) at `now`.
+    public static func checkAttempt(_ outcome: FollowUpOutcome, earlier: [(outcome: FollowUpOutcome, at: Date)],
+                                    now: Date) throws {
+        if earlier.contains(where: { $0.outcome != .noAnswer }) {
+            throw KesuError.conflict("The customer has answered the follow-up already.")
+        }
+        guard earlier.count < maxAttempts else {
+            throw KesuError.conflict("The follow-up has had its \(maxAttempts) attempts.")
+        }
+        if let last = earlier.last, now.timeIntervalSince(last.at) < gap {
+            throw KesuError.conflict("The next attempt is due a day after the last one.")
+        }
+    }
+
+    /// Whether the follow-up still waits for an answer.
+    public static func isOpen(_ earlier: [FollowUpOutcome]) -> Bool {
+        !earlier.contains { $0 != .noAnswer } && earlier.count < maxAttempts
+    }
+}

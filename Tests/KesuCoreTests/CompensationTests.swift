@@ -137,3 +137,25 @@ struct ProposalRulesTests {
         try ProposalRules.validate(kind: .apology, amountFen: 0, description: "网点主管上门致歉")
     }
 }
+
+/// 回访: two attempts a day apart, one answer.
+struct FollowUpRulesTests {
+    let t0 = Date(timeIntervalSince1970: 1_795_485_600)
+
+    @Test func attemptsAreLimitedAndSpaced() throws {
+        try FollowUpRules.checkAttempt(.noAnswer, earlier: [], now: t0)
+        #expect(throws: KesuError.self) {
+            try FollowUpRules.checkAttempt(.satisfied, earlier: [(.noAnswer, t0)], now: t0 + 3_600)
+        }
+        try FollowUpRules.checkAttempt(.satisfied, earlier: [(.noAnswer, t0)], now: t0 + 86_400)
+        #expect(throws: KesuError.self) {
+            try FollowUpRules.checkAttempt(.noAnswer, earlier: [(.noAnswer, t0), (.noAnswer, t0 + 86_400)], now: t0 + 200_000)
+        }
+        #expect(throws: KesuError.self) {
+            try FollowUpRules.checkAttempt(.unsatisfied, earlier: [(.satisfied, t0)], now: t0 + 100_000)
+        }
+        #expect(FollowUpRules.isOpen([.noAnswer]))
+        #expect(!FollowUpRules.isOpen([.noAnswer, .noAnswer]))
+        #expect(!FollowUpRules.isOpen([.basicallySatisfied]))
+    }
+}

@@ -65,6 +65,20 @@ extension APIHandler {
         return .ok(.init(body: .json(try rows.map { try Components.Schemas.Task($0) })))
     }
 
+    package func listFollowUps(_ input: Operations.ListFollowUps.Input) async throws -> Operations.ListFollowUps.Output {
+        let actor = try RequestContext.requireActor()
+        let rows = try await FollowUpService(services: app.kesu, db: try db).list(input.path.number, by: actor)
+        return .ok(.init(body: .json(try rows.map { try Components.Schemas.FollowUp($0) })))
+    }
+
+    package func recordFollowUp(_ input: Operations.RecordFollowUp.Input) async throws -> Operations.RecordFollowUp.Output {
+        let actor = try RequestContext.requireActor()
+        guard case .json(let body) = input.body else { throw KesuError.invalid("Send JSON.") }
+        let rows = try await FollowUpService(services: app.kesu, db: try db).record(
+            input.path.number, outcome: try convert(body.outcome), comment: body.comment, byCustomer: false, by: actor)
+        return .created(.init(body: .json(try rows.map { try Components.Schemas.FollowUp($0) })))
+    }
+
     package func listAuthorityLimits(_ input: Operations.ListAuthorityLimits.Input) async throws
         -> Operations.ListAuthorityLimits.Output
     {
@@ -92,6 +106,13 @@ extension APIHandler {
     func authorityLimits() async throws -> [Components.Schemas.AuthorityLimit] {
         let limits = try await ProposalStore.authorityLimits(on: try db)
         return try Role.allCases.map { .init(role: try convert($0), limitFen: limits.limit(for: $0)) }
+    }
+}
+
+extension Components.Schemas.FollowUp {
+    init(_ f: FollowUpRow) throws {
+        self.init(outcome: try convert(f.outcome), comment: f.comment, via: try stored(f.via), recordedBy: f.recordedBy,
+                  at: f.at)
     }
 }
 

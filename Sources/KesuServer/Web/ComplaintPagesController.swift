@@ -18,6 +18,7 @@ struct ComplaintPagesController: RouteCollection {
         routes.post("complaints", ":number", "proposals", use: propose)
         routes.post("complaints", ":number", "proposals", ":id", ":action", use: proposalAction)
         routes.post("complaints", ":number", "tasks", ":id", "done", use: taskDone)
+        routes.post("complaints", ":number", "follow-ups", use: followUp)
         routes.post("complaints", "bulk", use: bulk)
     }
 
@@ -201,6 +202,14 @@ struct ComplaintPagesController: RouteCollection {
             isRegulator: row.channel == KesuCore.Channel.regulator.rawValue,
             promiseDefault: format.inputTime(now + 2 * 3_600), compensation: compensation,
             responsibility: responsibility, proposals: proposals, tasks: tasks,
+            followUps: try await FollowUpStore.list(complaintID: row.id, on: req.db).map {
+                "\(format.time($0.at)) \($0.outcome.chineseName)（\($0.via == "portal" ? "客户网页" : $0.recordedBy)）"
+                    + ($0.comment.map { "：\($0)" } ?? "")
+            },
+            followUpOpen: status == .followUp,
+            outcomes: FollowUpOutcome.allCases.map {
+                Choice(value: $0.rawValue, label: language == .zh ? $0.chineseName : $0.rawValue, selected: false)
+            },
             proposalKinds: ProposalKind.allCases.map {
                 Choice(value: $0.rawValue, label: language == .zh ? $0.chineseName : $0.rawValue, selected: false)
             },
@@ -370,6 +379,21 @@ struct ComplaintPagesController: RouteCollection {
         case "reject": _ = try await service.decide(number, id, accepted: false, reason: form.reason, by: actor)
         default: throw KesuError.notFound("No such action.")
         }
+        return req.redirect(to: "/complaints/\(number)")
+    }
+
+    /// Records a follow-up call from the complaint page.
+    @Sendable func followUp(req: Request) async throws -> Response {
+        try WebSession.checkCSRF(req)
+        let actor = try RequestContext.requireActor()
+        struct Form: Decodable { var outcome: String, comment: String? }
+        let form = try req.content.decode(Form.self)
+        guard let outcome = FollowUpOutcome(rawValue: form.outcome) else {
+            throw KesuError.invalid("Choose the outcome.", fields: ["outcome": ["unknown"]])
+        }
+        let number = req.parameters.get("number") ?? ""
+        _ = try await FollowUpService(services: req.application.kesu, db: req.db)
+            .record(number, outcome: outcome, comment: form.comment, byCustomer: false, by: actor)
         return req.redirect(to: "/complaints/\(number)")
     }
 

@@ -185,6 +185,9 @@ struct ComplaintPage: Encodable {
     var responsibility: ResponsibilityCard
     var proposals: [ProposalItem]
     var tasks: [TaskItem]
+    var followUps: [String]
+    var followUpOpen: Bool
+    var outcomes: [Choice]
     var proposalKinds: [Choice]
     /// The signed-in user's authority limit, for the proposal form.
     var limit: String

@@ -19,6 +19,7 @@ struct PortalController: RouteCollection {
         routes.get("t", ":token", use: status)
         routes.post("t", ":token", "messages", use: message)
         routes.post("t", ":token", "proposals", ":id", ":answer", use: answer)
+        routes.post("t", ":token", "survey", use: survey)
     }
 
     /// Who the timeline names for what a customer does on these pages.
@@ -48,6 +49,9 @@ struct PortalController: RouteCollection {
         var timeline: [TimelineItem]
         var attachments: [AttachmentItem]
         var offers: [Offer]
+        /// The follow-up question, while the complaint waits for the customer's verdict.
+        var surveyOpen: Bool
+        var outcomes: [Choice]
     }
 
     @Sendable func home(req: Request) async throws -> View {
@@ -129,6 +133,9 @@ struct PortalController: RouteCollection {
         let status = ComplaintStatus(rawValue: complaint.status) ?? .received
         let files = try await AttachmentModel.list(complaintID: try complaint.requireID(), on: req.db)
             .filter(\.customerVisible)
+        let round = try await FollowUpStore.roundStart(complaintID: try complaint.requireID(), on: req.db)
+        let attempts = try await FollowUpStore.list(complaintID: try complaint.requireID(), since: round, on: req.db)
+            .map(\.outcome)
         return try await req.view.render("portal/status", StatusPage(
             chrome: chrome(req, "portal_track"), number: complaint.number, status: language.name(of: status),
             category: complaint.category.flatMap(ComplaintCategory.init(rawValue:)).map(language.name(of:)) ?? "—",
@@ -143,7 +150,25 @@ struct PortalController: RouteCollection {
                 .filter { $0.state == .offered }.map {
                     Offer(id: $0.id.uuidString, kind: language == .zh ? $0.kind.chineseName : $0.kind.rawValue,
                           amount: $0.amountFen > 0 ? CompensationEngine.yuan($0.amountFen) : "", description: $0.description)
-                }))
+                },
+            surveyOpen: status == .followUp && FollowUpRules.isOpen(attempts),
+            outcomes: [FollowUpOutcome.satisfied, .basicallySatisfied, .unsatisfied].map {
+                Choice(value: $0.rawValue, label: language == .zh ? $0.chineseName : $0.rawValue.replacingOccurrences(of: "_", with: " "),
+                       selected: false)
+            }))
+    }
+
+    /// The customer's answer to the follow-up question.
+    @Sendable func survey(req: Request) async throws -> Response {
+        let (token, complaint) = try await complaintFor(req)
+        struct Form: Decodable { var outcome: String?, comment: String? }
+        let form = (try? req.content.decode(Form.self)) ?? Form()
+        guard let outcome = form.outcome.flatMap(FollowUpOutcome.init(rawValue:)) else {
+            throw KesuError.invalid("Choose how satisfied you are.", fields: ["outcome": ["missing"]])
+        }
+        _ = try await FollowUpService(services: req.application.kesu, db: req.db).record(
+            complaint.number, outcome: outcome, comment: form.comment, byCustomer: true, by: Self.customerDecider)
+        return req.redirect(to: "/t/\(token)")
     }
 
     /// The customer accepts or rejects (with a reason) a proposal offered to them.

@@ -65,6 +65,17 @@ struct CreateResolution: AsyncMigration {
             .field("note", .string)
             .create()
         try await database.createIndex("complaint_tasks_complaint", on: "complaint_tasks", "complaint_id", "created_at")
+        // 回访: each follow-up attempt and the customer's answer.
+        try await database.schema("follow_ups")
+            .id()
+            .field("complaint_id", .uuid, .required, .references("complaints", "id"))
+            .field("outcome", .string, .required)
+            .field("comment", .string)
+            .field("via", .string, .required)
+            .field("recorded_by", .string, .required)
+            .field("at", .datetime, .required)
+            .create()
+        try await database.createIndex("follow_ups_complaint", on: "follow_ups", "complaint_id", "at")
         // 权限: the most each role may grant alone (NULL: no limit).
         try await database.schema("authority_limits")
             .field("role", .string, .required)
@@ -82,6 +93,7 @@ struct CreateResolution: AsyncMigration {
     func revert(on database: any Database) async throws {
         try await database.schema("authority_limits").delete()
         try await database.schema("complaint_tasks").delete()
+        try await database.schema("follow_ups").delete()
         try await database.schema("proposals").delete()
         for column in ["responsible_unit_id", "responsible_person", "responsibility_reason", "responsibility_evidence"] {
             try await database.schema("complaints").deleteField(.string(column)).update()

@@ -1,0 +1,61 @@
+import Fluent
+import Foundation
+import KesuCore
+import KesuStore
+import SQLKit
+import Vapor
+
+/// 回访 — after execution the customer is asked how it went: on their page or by phone, at most two attempts a day
+/// apart. 不满意 reopens the complaint (and marks it a repeat).
+package struct FollowUpService: Sendable {
+    let services: KesuServices
+    let db: any Database
+
+    package init(services: KesuServices, db: any Database) {
+        self.services = services
+        self.db = db
+    }
+
+    package func list(_ number: String, by actor: Actor) async throws -> [FollowUpRow] {
+        let complaint = try await ComplaintService(services: services, db: db).visible(number, to: actor)
+        return try await FollowUpStore.list(complaintID: try complaint.requireID(), on: db)
+    }
+
+    /// Records an attempt: an answer taken on the phone by `actor`, or given by the customer on their page.
+    package func record(_ number: String, outcome: FollowUpOutcome, comment: String?, byCustomer: Bool, by actor: Actor)
+        async throws -> [FollowUpRow]
+    {
+        if !byCustomer { try Permission.workComplaints.require(actor.role) }
+        let complaints = ComplaintService(services: services, db: db)
+        let complaint = try await complaints.visible(number, to: actor)
+        guard complaint.status == ComplaintStatus.followUp.rawValue else {
+            throw KesuError.conflict("Complaint \(complaint.number) is not waiting for a follow-up.")
+        }
+        if byCustomer, outcome == .noAnswer { throw KesuError.invalid("Choose how satisfied you are.") }
+        let text = try comment.flatMap { try ComplaintService.checkNote($0, required: false) }
+        let id = try complaint.requireID()
+        let now = services.now()
+        let row = FollowUpRow(id: services.ids.next(), complaintID: id, outcome: outcome, comment: text,
+                              via: byCustomer ? "portal" : "phone", recordedBy: actor.displayName, at: now)
+        let note = (byCustomer ? "客户评价：" : "回访（电话）：") + outcome.chineseName + (text.map { "。\($0)" } ?? "")
+        let event = complaints.event(id, actor, "follow_up", visible: outcome != .noAnswer, note: note,
+                                     after: ["outcome": outcome.rawValue], at: now)
+        let lock = services.config.usesPostgres
+        try await services.writer.write(on: db) { tx in
+            // One attempt at a time per complaint: the row lock makes a second recorder wait and then see the first.
+            if lock {
+                try await tx.sql.raw("SELECT id FROM complaints WHERE id = \(bind: id) FOR UPDATE").run()
+            }
+            let since = try await FollowUpStore.roundStart(complaintID: id, on: tx)
+            let earlier = try await FollowUpStore.list(complaintID: id, since: since, on: tx)
+            try FollowUpRules.checkAttempt(outcome, earlier: earlier.map { ($0.outcome, $0.at) }, now: now)
+            try await FollowUpStore.insert(row, on: tx)
+            try await ComplaintStore.append([event], on: tx)
+        }
+        if outcome == .unsatisfied {
+            _ = try await complaints.transition(
+                number, TransitionRequest(to: .reopened, note: "回访不满意，重新处理"), by: actor)
+        }
+        return try await FollowUpStore.list(complaintID: id, on: db)
+    }
+}
