@@ -12,6 +12,8 @@ public enum ClockKind: String, CaseIterable, Codable, Sendable {
     case regulator
     /// A time an agent promised the customer (承诺).
     case promise
+    /// The time an outlet, transfer centre or team was given to answer an investigation (调查任务).
+    case inquiry
 
     public var chineseName: String {
         switch self {
@@ -20,6 +22,7 @@ public enum ClockKind: String, CaseIterable, Codable, Sendable {
         case .statutory: "法定7日"
         case .regulator: "邮管局转办"
         case .promise: "承诺回复"
+        case .inquiry: "调查回复"
         }
     }
 }
@@ -162,8 +165,17 @@ public struct ComplaintClock: Sendable, Equatable {
 
     /// A promise clock: due at the promised time, warning at the policy's share of the way there.
     public static func promise(madeAt: Date, due: Date, warnFraction: Double) -> ComplaintClock {
+        fixed(.promise, madeAt: madeAt, due: due, warnFraction: warnFraction)
+    }
+
+    /// An investigation's clock: due when the asked unit must answer; it runs on whatever the complaint's status.
+    public static func inquiry(askedAt: Date, due: Date, warnFraction: Double) -> ComplaintClock {
+        fixed(.inquiry, madeAt: askedAt, due: due, warnFraction: warnFraction)
+    }
+
+    static func fixed(_ kind: ClockKind, madeAt: Date, due: Date, warnFraction: Double) -> ComplaintClock {
         let span = max(0, due.timeIntervalSince(madeAt))
-        return ComplaintClock(kind: .promise, startedAt: madeAt, target: span, businessTime: false,
+        return ComplaintClock(kind: kind, startedAt: madeAt, target: span, businessTime: false,
                               warnFraction: warnFraction, pauseStatuses: [],
                               calendar: BusinessCalendar(timeZone: .gmt, weekly: [:]))
     }

@@ -34,11 +34,11 @@ public enum Role: String, CaseIterable, Codable, Sendable {
     private static let grants: [Role: Set<Permission>] = [
         .agent: [.recordComplaint, .viewComplaints, .workComplaints, .viewShipments],
         .supervisor: [.recordComplaint, .viewComplaints, .workComplaints, .assignComplaints, .viewShipments,
-                      .viewUsers, .viewReports],
+                      .viewUsers, .viewReports, .markTypicalCases, .verifyRectifications],
         .outlet: [.viewComplaints, .workComplaints, .viewShipments],
         .claims: [.viewComplaints, .workComplaints, .viewShipments],
         .quality: [.recordComplaint, .viewComplaints, .workComplaints, .assignComplaints, .viewShipments,
-                   .viewUsers, .viewReports],
+                   .viewUsers, .viewReports, .markTypicalCases, .verifyRectifications, .manageRootCauses],
         .admin: Set(Permission.allCases),
         .system: [.recordComplaint, .viewComplaints, .pushShipments, .viewShipments],
     ]
@@ -61,6 +61,12 @@ public enum Permission: String, CaseIterable, Sendable {
     case viewReports
     /// Add versions of the compensation rules.
     case manageCompensation
+    /// Mark closed complaints as typical cases (典型案例).
+    case markTypicalCases
+    /// Check that a rectification was really carried out.
+    case verifyRectifications
+    /// Edit the list of root causes.
+    case manageRootCauses
 
     /// The role check: throws ``KesuError/Code/forbidden`` when `role` lacks this permission.
     public func require(_ role: Role) throws {
@@ -83,6 +89,9 @@ public enum Permission: String, CaseIterable, Sendable {
         case .manageClocks: "change SLA policies or the business calendar"
         case .viewReports: "read reports"
         case .manageCompensation: "change the compensation rules"
+        case .markTypicalCases: "mark typical cases"
+        case .verifyRectifications: "verify rectifications"
+        case .manageRootCauses: "change the list of root causes"
         }
     }
 }

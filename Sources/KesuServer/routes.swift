@@ -39,6 +39,7 @@ package func routes(_ app: Application) throws {
     try staff.register(collection: AdminController())
     try staff.register(collection: AdminRulesController())
     try staff.register(collection: ClockPagesController())
+    try staff.register(collection: InvestigationPagesController())
 
     let api = app.grouped(BodyLimitMiddleware(maxBytes: app.kesu.config.maxBodyBytes)).grouped(AuthMiddleware())
     let transport = VaporTransport(routesBuilder: api)

@@ -148,7 +148,10 @@ package struct APIHandler: APIProtocol {
         guard case .json(let body) = input.body else { throw KesuError.invalid("Send JSON.") }
         let request = TransitionRequest(
             to: try convert(body.to), note: body.note, resolutionSummary: body.resolutionSummary,
-            responsibleParty: try body.responsibleParty.map { try convert($0) }, rootCause: body.rootCause)
+            responsibleParty: try body.responsibleParty.map { try convert($0) }, rootCause: body.rootCause,
+            rectification: body.rectificationAction == nil && body.rectificationUnit == nil && body.rectificationDueAt == nil
+                ? nil : RectificationPlan(action: body.rectificationAction, unit: body.rectificationUnit,
+                                          dueAt: body.rectificationDueAt))
         let complaint = try await complaints().transition(input.path.number, request, by: actor)
         return .ok(.init(body: .json(try .init(complaint, for: actor))))
     }

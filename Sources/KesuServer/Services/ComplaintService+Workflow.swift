@@ -11,14 +11,33 @@ package struct TransitionRequest: Sendable {
     package var resolutionSummary: String?
     package var responsibleParty: ResponsibleParty?
     package var rootCause: String?
+    /// For a systemic root cause: the rectification to open; what is not given is filled in.
+    package var rectification: RectificationPlan?
 
     package init(to: ComplaintStatus, note: String? = nil, resolutionSummary: String? = nil,
-                 responsibleParty: ResponsibleParty? = nil, rootCause: String? = nil) {
+                 responsibleParty: ResponsibleParty? = nil, rootCause: String? = nil,
+                 rectification: RectificationPlan? = nil) {
         self.to = to
         self.note = note
         self.resolutionSummary = resolutionSummary
         self.responsibleParty = responsibleParty
         self.rootCause = rootCause
+        self.rectification = rectification
+    }
+}
+
+/// The rectification (整改) a closing with a systemic root cause opens: the action, the owning unit's code and the
+/// due time. Without them: "prevent it happening again", the responsible unit (else the outlet, else the closer's
+/// unit), in 30 days.
+package struct RectificationPlan: Sendable {
+    package var action: String?
+    package var unit: String?
+    package var dueAt: Date?
+
+    package init(action: String? = nil, unit: String? = nil, dueAt: Date? = nil) {
+        self.action = action
+        self.unit = unit
+        self.dueAt = dueAt
     }
 }
 
@@ -56,6 +75,7 @@ extension ComplaintService {
         let complaint = try await visible(number, to: actor)
         let id = try complaint.requireID()
         let settings = try await services.clockSettings(on: db)
+        let closing = request.to == .closed ? try await closingPlan(complaint, request, by: actor) : nil
         try await services.writer.write(on: db) { tx in
             // Re-read inside the transaction so two concurrent moves cannot both pass the check.
             guard let current = try await ComplaintModel.find(id, on: tx),
@@ -71,7 +91,7 @@ extension ComplaintService {
                     resolutionSummary: request.resolutionSummary ?? current.resolutionSummary,
                     responsibleParty: request.responsibleParty
                         ?? current.responsibleParty.flatMap(ResponsibleParty.init(rawValue:)),
-                    rootCause: request.rootCause ?? current.rootCause)
+                    rootCause: closing?.rootCause ?? current.rootCause)
                 try record.requireComplete()
                 current.resolutionSummary = record.resolutionSummary?.trimmed
                 current.responsibleParty = record.responsibleParty?.rawValue
@@ -92,7 +112,30 @@ extension ComplaintService {
             current.updatedAt = now
             // Clocks pause, resume and are met with the move; a reopened complaint runs a new resolution clock.
             var clocks = try await ClockStore.clocks(of: id, lock: self.services.config.usesPostgres, on: tx)
-            let changed = ClockBook.move(&clocks, from: from, to: request.to, at: now, calendar: settings.calendar)
+            var changed = ClockBook.move(&clocks, from: from, to: request.to, at: now, calendar: settings.calendar)
+            var extra: [ComplaintEventModel] = []
+            if request.to == .closed {
+                // Questions still open are withdrawn; their clocks stop.
+                let withdrawn = Set(try await InquiryStore.cancelOpen(complaintID: id, on: tx))
+                for i in clocks.indices where withdrawn.contains(clocks[i].id) && clocks[i].clock.metAt == nil {
+                    clocks[i].clock.meet(at: now)
+                    changed.append(i)
+                }
+                if !withdrawn.isEmpty {
+                    extra.append(self.event(id, actor, "inquiry_withdrawn", visible: false,
+                                            note: "结案，撤回 \(withdrawn.count) 项未答复的调查", at: now))
+                }
+                if var action = closing?.rectification {
+                    let existing = try await RectificationStore.list(complaintID: id, on: tx)
+                    if !existing.contains(where: { $0.rootCause == action.rootCause && $0.state != "verified" }) {
+                        action.createdAt = now
+                        try await RectificationStore.insert(action, on: tx)
+                        extra.append(self.event(id, actor, "rectification_opened", visible: false,
+                                                note: "整改：\(action.action)（\(action.ownerUnitName ?? "")）",
+                                                after: ["rectification": action.id.uuidString], at: now))
+                    }
+                }
+            }
             var added: [StoredClock] = []
             if request.to == .reopened {
                 let rule = settings.rule(
@@ -108,9 +151,58 @@ extension ComplaintService {
             try await ClockStore.insert(added, on: tx)
             var events = [self.event(id, actor, "status_changed", visible: true, before: before, after: after, at: now)]
             if let note { events.append(self.event(id, actor, "note", visible: false, note: note, at: now)) }
-            try await ComplaintStore.append(events, on: tx)
+            try await ComplaintStore.append(events + extra, on: tx)
         }
         return try await load(id: id)
+    }
+
+    /// Checks the root cause of a closing against the list and, for a systemic one, drafts its rectification.
+    func closingPlan(_ complaint: ComplaintModel, _ request: TransitionRequest, by actor: Actor) async throws
+        -> (rootCause: String?, rectification: RectificationRow?)
+    {
+        let causes = try await RootCauseStore.list(activeOnly: false, on: db)
+        var cause: RootCauseRow?
+        if let given = request.rootCause?.trimmed, !given.isEmpty {
+            guard let found = causes.first(where: { $0.active && ($0.name == given || $0.code == given) }) else {
+                let names = causes.filter(\.active).map(\.name).joined(separator: "、")
+                throw KesuError.invalid("Choose a root cause from the list: \(names).", fields: ["rootCause": ["not in the list"]])
+            }
+            cause = found
+        } else if let kept = complaint.rootCause {
+            cause = causes.first { $0.name == kept }
+        }
+        guard let cause, cause.systemic else { return (cause?.name, nil) }
+        let plan = request.rectification ?? RectificationPlan()
+        let now = services.now()
+        var unit: OrgUnitModel?
+        if let code = plan.unit?.trimmed, !code.isEmpty {
+            guard let found = try await OrgUnitModel.query(on: db).filter(\.$code == code).first() else {
+                throw KesuError.invalid("No unit \(code.prefix(40)).", fields: ["rectificationUnit": ["unknown unit"]])
+            }
+            unit = found
+        } else {
+            for candidate in [complaint.responsibleUnitID, complaint.$outlet.id, actor.unitID] {
+                if let candidate, let found = try await OrgUnitModel.find(candidate, on: db) {
+                    unit = found
+                    break
+                }
+            }
+        }
+        if let courier = unit, courier.kind == UnitKind.courier.rawValue, let parent = courier.parentID {
+            unit = try await OrgUnitModel.find(parent, on: db)  // a courier's outlet rectifies
+        }
+        guard let unit else { throw KesuError.invalid("Name the unit that rectifies.", fields: ["rectificationUnit": ["missing"]]) }
+        let due = (plan.dueAt ?? now.addingTimeInterval(30 * 86_400)).roundedToMillis
+        guard due > now, due.timeIntervalSince(now) <= 366 * 86_400 else {
+            throw KesuError.invalid("A rectification is due within the coming year.", fields: ["rectificationDueAt": ["out of range"]])
+        }
+        let text = try plan.action.flatMap { try Self.checkNote($0, required: false) }
+            ?? "针对「\(cause.name)」制定并落实整改措施，防止同类投诉再次发生"
+        var row = RectificationRow(id: services.ids.next(), complaintID: try complaint.requireID(), rootCause: cause.name,
+                                   action: text, ownerUnitID: try unit.requireID(), ownerUnitPath: unit.path, dueAt: due,
+                                   createdByName: actor.displayName, createdAt: now)
+        row.ownerUnitName = unit.name
+        return (cause.name, row)
     }
 
     /// Changes the assignee, outlet, category or priority, each change on the timeline.

@@ -204,10 +204,17 @@ package struct ComplaintService: Sendable {
         guard let parsed = ComplaintNumber(number),
               let complaint = try await ComplaintStore.find(number: parsed.rawValue, on: db)
         else { throw KesuError.notFound("No complaint \(number.prefix(40)).") }
-        guard actor.covers(scopePath: complaint.scopePath) else {
+        guard try await mayView(complaint, actor) else {
             throw KesuError.forbidden("Complaint \(complaint.number) belongs to another unit.")
         }
         return complaint
+    }
+
+    /// Whether the actor may see the complaint: it lies within their unit, or their unit was asked to investigate it.
+    package func mayView(_ complaint: ComplaintModel, _ actor: Actor) async throws -> Bool {
+        if actor.covers(scopePath: complaint.scopePath) { return true }
+        return try await InquiryStore.asked(complaintID: try complaint.requireID(), ofUnitsUnder: actor.unitPath.rawValue,
+                                            on: db)
     }
 
     package func load(id: UUID) async throws -> ComplaintModel {

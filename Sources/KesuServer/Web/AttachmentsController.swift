@@ -56,7 +56,7 @@ struct AttachmentsController: RouteCollection {
               let file = try await AttachmentModel.find(id, on: req.db),
               let complaint = try await ComplaintModel.find(file.complaintID, on: req.db)
         else { throw KesuError.notFound("No such file.") }
-        guard actor.covers(scopePath: complaint.scopePath) else {
+        guard try await ComplaintService(services: req.application.kesu, db: req.db).mayView(complaint, actor) else {
             throw KesuError.forbidden("This file belongs to a complaint of another unit.")
         }
         return Self.response(for: file)
@@ -84,13 +84,24 @@ struct AttachmentsController: RouteCollection {
     /// Stores a file and notes it on the timeline, in one transaction.
     static func store(_ file: File, complaintID: UUID, by name: String, actorID: UUID?, visible: Bool,
                       on req: Request) async throws {
+        let services = req.application.kesu
+        let (attachment, event) = try prepare(file, complaintID: complaintID, by: name, actorID: actorID,
+                                              visible: visible, services: services)
+        try await services.writer.write(on: req.db) { tx in
+            try await attachment.create(on: tx)
+            try await ComplaintStore.append([event], on: tx)
+        }
+    }
+
+    /// A checked file as a row to store, with its timeline entry.
+    static func prepare(_ file: File, complaintID: UUID, by name: String, actorID: UUID?, visible: Bool,
+                        inquiryID: UUID? = nil, services: KesuServices) throws -> (AttachmentModel, ComplaintEventModel) {
         let size = file.data.readableBytes
         guard size > 0 else { throw KesuError.invalid("The file is empty.", fields: ["file": ["empty"]]) }
         guard size <= FileKind.maxBytes else {
             throw KesuError(.payloadTooLarge, "A file may be at most 20 MB.")
         }
         let bytes = Data(file.data.readableBytesView)
-        let services = req.application.kesu
         let now = services.now()
         let attachment = AttachmentModel()
         attachment.id = services.ids.next()
@@ -102,13 +113,11 @@ struct AttachmentsController: RouteCollection {
         attachment.uploadedBy = name
         attachment.customerVisible = visible
         attachment.createdAt = now
+        attachment.inquiryID = inquiryID
         let event = ComplaintEventModel(id: services.ids.next(), complaintID: complaintID, at: now, actorID: actorID,
                                         actorName: name, kind: "attachment", customerVisible: visible,
                                         note: attachment.fileName)
-        try await services.writer.write(on: req.db) { tx in
-            try await attachment.create(on: tx)
-            try await ComplaintStore.append([event], on: tx)
-        }
+        return (attachment, event)
     }
 
     static func response(for file: AttachmentModel) -> Response {

@@ -102,13 +102,17 @@ struct ComplaintPagesController: RouteCollection {
         let views = ["all", "mine", "team", "unassigned", "urgent"].map {
             Choice(value: $0, label: t[$0] ?? $0, selected: $0 == view)
         }
+        let waiting = query.cursor != nil ? [] : try await InquiryService(services: req.application.kesu, db: req.db)
+            .waiting(for: actor, limit: 20)
         let page = QueuePage(
             chrome: Pages.chrome(req, title: t["queue"] ?? "", actor: actor), view: view, views: views,
             statuses: choices(ComplaintStatus.allCases, selected: f.status, label: language.name(of:)),
             categories: choices(ComplaintCategory.allCases, selected: f.category, label: language.name(of:)),
             priorities: choices(Priority.allCases, selected: f.priority, label: \.rawValue),
             channels: choices(KesuCore.Channel.allCases, selected: f.channel, label: \.rawValue),
-            q: q, rows: queueRows, nextURL: next.map { url(cursor: $0.token) },
+            q: q, rows: queueRows,
+            inquiries: waiting.map { InvestigationPagesController.item($0, actor: actor, t: t, format: format, now: now) },
+            nextURL: next.map { url(cursor: $0.token) },
             firstURL: query.cursor == nil ? nil : url(cursor: nil),
             canAssign: actor.role.may(.assignComplaints),
             assignees: actor.role.may(.assignComplaints) ? try await Self.handlers(on: req.db).map {
@@ -172,9 +176,10 @@ struct ComplaintPagesController: RouteCollection {
                     && limits.covers(actor.role, amountFen: p.amountFen),
                 canOffer: p.state == .ready, canDecide: p.state == .offered)
         }
-        let units = try await OrgStore.all(on: req.db).filter {
-            [UnitKind.outlet, .transferCentre, .courier].map(\.rawValue).contains($0.kind)
-        }
+        let allUnits = try await OrgStore.all(on: req.db)
+        let units = allUnits.filter { [UnitKind.outlet, .transferCentre, .courier].map(\.rawValue).contains($0.kind) }
+        let closure = try await InvestigationPagesController.card(req, complaint: complaint, actor: actor, units: allUnits,
+                                                                 language: language, format: format, now: now)
         let responsibility = ResponsibilityCard(
             party: finding.map { language == .zh ? $0.party.chineseName : $0.party.rawValue },
             unit: finding?.unit.map { "\($0.name) (\($0.code))" }, person: finding?.person, reason: finding?.reason,
@@ -201,7 +206,7 @@ struct ComplaintPagesController: RouteCollection {
             outlet: row.outletName ?? (t["none"] ?? ""), dueText: due.text, due: due.state, clocks: clocks,
             isRegulator: row.channel == KesuCore.Channel.regulator.rawValue,
             promiseDefault: format.inputTime(now + 2 * 3_600), compensation: compensation,
-            responsibility: responsibility, proposals: proposals, tasks: tasks,
+            responsibility: responsibility, proposals: proposals, tasks: tasks, closure: closure,
             followUps: try await FollowUpStore.list(complaintID: row.id, on: req.db).map {
                 "\(format.time($0.at)) \($0.outcome.chineseName)（\($0.via == "portal" ? "客户网页" : $0.recordedBy)）"
                     + ($0.comment.map { "：\($0)" } ?? "")
@@ -291,14 +296,28 @@ struct ComplaintPagesController: RouteCollection {
         let actor = try RequestContext.requireActor()
         struct Form: Decodable {
             var to: String, note: String?, resolutionSummary: String?, responsibleParty: String?, rootCause: String?
+            var rectificationAction: String?, rectificationUnit: String?, rectificationDueAt: String?
         }
         let form = try req.content.decode(Form.self)
         guard let to = ComplaintStatus(rawValue: form.to) else { throw KesuError.invalid("Unknown status \(form.to.prefix(30)).") }
         let number = req.parameters.get("number") ?? ""
-        let request = TransitionRequest(
+        var request = TransitionRequest(
             to: to, note: form.note, resolutionSummary: form.resolutionSummary.flatMap { $0.isEmpty ? nil : $0 },
             responsibleParty: form.responsibleParty.flatMap(ResponsibleParty.init(rawValue:)),
             rootCause: form.rootCause.flatMap { $0.isEmpty ? nil : $0 })
+        if to == .closed {
+            let format = PageFormat(language: WebSession.language(req), timeZone: req.application.kesu.config.timeZone)
+            var plan = RectificationPlan(action: form.rectificationAction.flatMap { $0.trimmed.isEmpty ? nil : $0 },
+                                         unit: form.rectificationUnit.flatMap { $0.isEmpty ? nil : $0 })
+            if let text = form.rectificationDueAt, !text.isEmpty {
+                guard let due = format.parseInputTime(text) else {
+                    throw KesuError.invalid("The rectification's due time must be a date and time.",
+                                            fields: ["rectificationDueAt": ["malformed"]])
+                }
+                plan.dueAt = due
+            }
+            request.rectification = plan
+        }
         let complaint = try await ComplaintService(services: req.application.kesu, db: req.db)
             .transition(number, request, by: actor)
         return req.redirect(to: "/complaints/\(complaint.number)")

@@ -67,6 +67,8 @@ struct QueuePage: Encodable {
     var channels: [Choice]
     var q: String
     var rows: [QueueRow]
+    /// Open investigation questions put to the user's unit (first page only).
+    var inquiries: [InquiryItem]
     var nextURL: String?
     var firstURL: String?
     var canAssign: Bool
@@ -185,6 +187,7 @@ struct ComplaintPage: Encodable {
     var responsibility: ResponsibilityCard
     var proposals: [ProposalItem]
     var tasks: [TaskItem]
+    var closure: ClosureCard
     var followUps: [String]
     var followUpOpen: Bool
     var outcomes: [Choice]
@@ -289,4 +292,73 @@ struct SubcategoryGroup: Encodable {
         guard let code = subcategory, let sub = subs.first(where: { $0.code == code }) else { return top }
         return "\(top) · \(language == .zh ? sub.nameZh : sub.nameEn)"
     }
+}
+
+/// Investigations, closing and what follows it, on the complaint page.
+struct ClosureCard: Encodable {
+    var inquiries: [InquiryItem]
+    /// The units one may ask (outlets, transfer centres, regions, HQ).
+    var askUnits: [Choice]
+    var askDefault: String
+    var rootCauses: [Choice]
+    var parties: [Choice]
+    var rectificationUnits: [Choice]
+    var rectifications: [RectificationItem]
+    var isClosed: Bool
+    var canMarkTypical: Bool
+    var lesson: String
+}
+
+struct InquiryItem: Encodable {
+    var id: String
+    var number: String
+    var unit: String
+    var question: String
+    var askedBy: String
+    var due: String
+    var state: String
+    var stateCode: String
+    var late: Bool
+    var answer: String
+    var answeredBy: String
+    var canAnswer: Bool
+}
+
+struct RectificationItem: Encodable {
+    var id: String
+    var number: String
+    var rootCause: String
+    var action: String
+    var unit: String
+    var due: String
+    var late: Bool
+    var state: String
+    var stateCode: String
+    var doneText: String
+    var canReport: Bool
+    var canVerify: Bool
+}
+
+struct RectificationsPage: Encodable {
+    var chrome: PageChrome
+    var items: [RectificationItem]
+    var includeVerified: Bool
+}
+
+struct TypicalCasesPage: Encodable {
+    var chrome: PageChrome
+    var categories: [Choice]
+    var cases: [TypicalCaseItem]
+}
+
+struct TypicalCaseItem: Encodable {
+    var number: String
+    var category: String
+    var lesson: String
+    var by: String
+    var at: String
+    var description: String
+    var resolution: String
+    var party: String
+    var rootCause: String
 }

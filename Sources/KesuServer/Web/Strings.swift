@@ -57,6 +57,19 @@ package enum Language: String, CaseIterable, Sendable {
         "compensation_note": "每个版本只适用于生效时间之后受理的投诉；已受理的投诉按受理时的版本计算。保价件丢失按保价金额（不超过实际损失）、损毁按比例赔偿；未保价件按实际损失赔偿，以资费的倍数为上限；延误免收资费（不含保价费）。",
         "survey_question": "您对这次投诉的处理满意吗？", "survey_comment": "还想告诉我们的（选填）",
         "follow_up": "回访", "record_follow_up": "记录回访", "outcome": "结果",
+        "inquiries": "调查任务", "ask_unit": "请单位调查", "question": "问题", "answer_by": "答复期限", "ask": "发起调查",
+        "answer": "答复", "send_answer": "提交答复", "answer_files": "附件（照片、通话记录等，最多5个）", "asked_by": "发起人",
+        "inquiry_open": "待答复", "inquiry_answered": "已答复", "inquiry_cancelled": "已撤回", "no_inquiries": "还没有调查任务。",
+        "waiting_inquiries": "待本单位答复的调查", "root_cause": "根本原因", "systemic": "系统性", "resolution_summary": "处理结果",
+        "responsible_party": "责任方", "rectification": "整改", "rectification_action": "整改措施",
+        "rectification_unit": "整改单位", "rectification_due": "整改期限",
+        "rectification_hint": "选择系统性根因时会生成整改任务；留空则由责任单位在30天内整改。",
+        "rectifications": "整改跟踪", "rect_open": "整改中", "rect_done": "待验证", "rect_verified": "已验证",
+        "report_done": "报告完成", "verify": "验证通过", "send_back": "退回", "what_done": "完成情况",
+        "no_rectifications": "没有待办的整改。", "show_verified": "包括已验证", "typical_cases": "典型案例",
+        "typical_case": "典型案例", "lesson": "经验教训", "mark_typical": "列为典型案例", "unmark_typical": "移出典型案例",
+        "no_typical_cases": "这个类别还没有典型案例。", "all_categories": "全部类别", "root_causes": "根因清单",
+        "add_root_cause": "新增根因", "overdue": "已逾期", "return_reason": "退回原因",
         "execution": "方案执行", "owner": "负责人", "task_done": "已完成", "mark_done": "标记完成",
         "our_proposal": "我们的处理方案", "offer_next": "接受后我们会立即安排执行，并告诉您办理人和完成时间；如不满意，请告诉我们原因，我们会给出其他方案。",
         "accept": "接受", "reject": "不接受", "reject_why": "不接受的原因",
@@ -129,6 +142,19 @@ package enum Language: String, CaseIterable, Sendable {
         "survey_question": "Are you satisfied with how we handled your complaint?",
         "survey_comment": "Anything else you want to tell us (optional)", "follow_up": "Follow-up",
         "record_follow_up": "Record follow-up", "outcome": "Outcome",
+        "inquiries": "Investigations", "ask_unit": "Ask a unit", "question": "Question", "answer_by": "Answer by", "ask": "Ask",
+        "answer": "Answer", "send_answer": "Send answer", "answer_files": "Files (photos, call records…, at most 5)", "asked_by": "Asked by",
+        "inquiry_open": "waiting", "inquiry_answered": "answered", "inquiry_cancelled": "withdrawn", "no_inquiries": "No investigations yet.",
+        "waiting_inquiries": "Questions for your unit", "root_cause": "Root cause", "systemic": "systemic",
+        "resolution_summary": "Resolution", "responsible_party": "Responsible party", "rectification": "Rectification",
+        "rectification_action": "Action", "rectification_unit": "Unit that rectifies", "rectification_due": "Due",
+        "rectification_hint": "A systemic root cause opens a rectification; left empty, the responsible unit rectifies within 30 days.",
+        "rectifications": "Rectifications", "rect_open": "open", "rect_done": "to verify", "rect_verified": "verified",
+        "report_done": "Report done", "verify": "Verify", "send_back": "Send back", "what_done": "What was done",
+        "no_rectifications": "No rectifications waiting.", "show_verified": "include verified", "typical_cases": "Typical cases",
+        "typical_case": "Typical case", "lesson": "Lesson", "mark_typical": "Keep as typical case", "unmark_typical": "Remove",
+        "no_typical_cases": "No typical cases in this category yet.", "all_categories": "All categories",
+        "root_causes": "Root causes", "add_root_cause": "Add root cause", "overdue": "overdue", "return_reason": "Why",
         "execution": "Execution", "owner": "Owner", "task_done": "Done", "mark_done": "Mark done",
         "our_proposal": "Our proposal", "offer_next": "Once you accept we carry it out at once and tell you who handles it and by when; if it does not suit you, tell us why and we will offer another.",
         "accept": "Accept", "reject": "Decline", "reject_why": "Why not",
@@ -159,6 +185,7 @@ package enum Language: String, CaseIterable, Sendable {
         case .statutory: return "statutory 7 days"
         case .regulator: return "regulator"
         case .promise: return "promise"
+        case .inquiry: return "investigation"
         }
     }
 

@@ -21,6 +21,7 @@ package enum Migrations {
         CreateSubcategory(),
         CreateClocks(),
         CreateResolution(),
+        CreateInvestigation(),
     ]
 }
 

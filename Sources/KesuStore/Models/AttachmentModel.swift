@@ -15,6 +15,8 @@ package final class AttachmentModel: Model, @unchecked Sendable {
     @Field(key: "uploaded_by") package var uploadedBy: String
     @Field(key: "customer_visible") package var customerVisible: Bool
     @Field(key: "created_at") package var createdAt: Date
+    /// The investigation this file answers, when it came with an answer.
+    @OptionalField(key: "inquiry_id") package var inquiryID: UUID?
 
     package init() {}
 }
