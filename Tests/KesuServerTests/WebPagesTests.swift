@@ -120,6 +120,47 @@ final class WebPagesTests: KesuTestCase, @unchecked Sendable {
     }
     /// The clocks on the pages: the complaint's deadlines, a promise, the regulator reply, the admin pages for
     /// policies and calendar, notifications and the SLA report with its CSV.
+    func testRootCauseListAndClosingFormOpenARectification() async throws {
+        let qualityLogin = try await logIn("quality")
+        let quality = try XCTUnwrap(qualityLogin.cookie)
+        let list = try await page("/admin/root-causes", cookie: quality)
+        XCTAssertEqual(list.status, .ok)
+        XCTAssertTrue(list.body.contains("转运中心分拣错误"))
+        let token = try XCTUnwrap(csrf(in: list.body))
+        let added = try await post("/admin/root-causes", cookie: quality,
+                                   form: "_csrf=\(token)&name=%E9%9D%A2%E5%8D%95%E6%A8%A1%E7%B3%8A&systemic=1")
+        XCTAssertEqual(added.status, .seeOther, added.body)
+        let agentLogin = try await logIn("agent")
+        let agent = try XCTUnwrap(agentLogin.cookie)
+        let refused = try await page("/admin/root-causes", cookie: agent)
+        XCTAssertEqual(refused.status, .forbidden)
+
+        // Closing on the page offers the list; the new systemic cause opens a rectification for the chosen unit.
+        let number = try await recordedNumber()
+        for status in ["triaged", "executing", "follow_up"] {
+            _ = try await call(.POST, "/api/v1/complaints/\(number)/transitions", as: "agent", json: ["to": status])
+        }
+        let show = try await page("/complaints/\(number)", cookie: agent)
+        XCTAssertTrue(show.body.contains("面单模糊（系统性）"), "the closing form lists the causes")
+        let causes = try await call(.GET, "/api/v1/root-causes", as: "agent")
+        let code = try XCTUnwrap(causes.jsonArray?.first { $0["name"] as? String == "面单模糊" }?["code"] as? String)
+        let agentToken = try XCTUnwrap(csrf(in: show.body))
+        let dueFormat = DateFormatter()
+        dueFormat.dateFormat = "yyyy-MM-dd'T'HH:mm"
+        dueFormat.timeZone = TimeZone(identifier: "Asia/Shanghai")
+        let due = dueFormat.string(from: Date().addingTimeInterval(40 * 86_400))
+        let closed = try await post("/complaints/\(number)/transition", cookie: agent, form: [
+            "_csrf=\(agentToken)", "to=closed", "resolutionSummary=%E5%B7%B2%E8%A1%A5%E5%8F%91", "responsibleParty=outlet",
+            "rootCause=\(code)", "rectificationAction=", "rectificationUnit=HZ-XH", "rectificationDueAt=\(due)",
+        ].joined(separator: "&"))
+        XCTAssertEqual(closed.status, .seeOther, closed.body)
+        let rect = try await call(.GET, "/api/v1/rectifications", as: "supervisor")
+        XCTAssertEqual(rect.jsonArray?.first?["ownerUnit"] as? String, "杭州西湖网点")
+        XCTAssertTrue((rect.jsonArray?.first?["action"] as? String ?? "").contains("面单模糊"), "a default action")
+        let after = try await page("/complaints/\(number)", cookie: agent)
+        XCTAssertTrue(after.body.contains("杭州西湖网点"), "the complaint page shows its rectification")
+    }
+
     func testClockPagesPromisesAdminAndReport() async throws {
         let sessionLogin = try await logIn("agent")
         let session = try XCTUnwrap(sessionLogin.cookie)

@@ -17,6 +17,8 @@ struct AdminRulesController: RouteCollection {
         admin.post("calendar", "days", use: saveDay)
         admin.get("compensation", use: compensation)
         admin.post("compensation", use: addCompensation)
+        admin.get("root-causes", use: rootCauses)
+        admin.post("root-causes", use: saveRootCause)
     }
 
     struct Flag: Encodable { var value, label: String; var on: Bool }
@@ -42,7 +44,9 @@ struct AdminRulesController: RouteCollection {
         var timeZone = ""
         var compensation: [RulesRow] = []
         var tomorrow = ""
+        var causes: [CauseRow] = []
     }
+    struct CauseRow: Encodable { var code, name: String; var systemic, active: Bool }
 
     private func requireAdmin() throws -> Actor {
         let actor = try RequestContext.requireActor()
@@ -211,5 +215,28 @@ struct AdminRulesController: RouteCollection {
         _ = try await CompensationService(services: req.application.kesu, db: req.db)
             .addVersion(effectiveFrom: from, uninsuredFeeMultiple: form.multiple, couponCapFen: cap, by: actor)
         return req.redirect(to: "/admin/compensation")
+    }
+
+    @Sendable func rootCauses(req: Request) async throws -> View {
+        let actor = try RequestContext.requireActor()
+        try Permission.manageRootCauses.require(actor.role)
+        let language = WebSession.language(req)
+        var page = Page(chrome: Pages.chrome(req, title: language.strings["root_causes"] ?? "", actor: actor),
+                        section: "causes")
+        page.causes = try await ClosureService(services: req.application.kesu, db: req.db).rootCauses(activeOnly: false)
+            .map { CauseRow(code: $0.code, name: $0.name, systemic: $0.systemic, active: $0.active) }
+        return try await req.view.render("admin/rules", page)
+    }
+
+    /// Adds a root cause (no code) or saves a row of the list.
+    @Sendable func saveRootCause(req: Request) async throws -> Response {
+        try WebSession.checkCSRF(req)
+        let actor = try RequestContext.requireActor()
+        struct Form: Decodable { var code: String?, name: String, systemic: String?, active: String? }
+        let form = try req.content.decode(Form.self)
+        let isNew = (form.code ?? "").isEmpty
+        _ = try await ClosureService(services: req.application.kesu, db: req.db).saveRootCause(
+            code: form.code, name: form.name, systemic: form.systemic == "1", active: isNew || form.active == "1", by: actor)
+        return req.redirect(to: "/admin/root-causes")
     }
 }
