@@ -85,6 +85,9 @@ final class InquiryTests: KesuTestCase, @unchecked Sendable {
         XCTAssertEqual(clocks.filter { $0["kind"] as? String == "inquiry" }.map { $0["state"] as? String }, ["running"])
         let outletView = try await call(.GET, "/api/v1/complaints/\(number)", as: "outlet-pd")
         XCTAssertEqual(outletView.status, .ok)
+        let outletMove = try await call(.POST, "/api/v1/complaints/\(number)/transitions", as: "outlet-pd",
+                                        json: ["to": "triaged"])
+        XCTAssertEqual(outletMove.status, .forbidden, "it reads and answers, but does not work the complaint")
         let stranger = try await call(.GET, "/api/v1/complaints/\(number)", as: "outlet-th")
         XCTAssertEqual(stranger.status, .forbidden)
         let waiting = try await call(.GET, "/api/v1/inquiries", as: "outlet-pd")
@@ -105,6 +108,7 @@ final class InquiryTests: KesuTestCase, @unchecked Sendable {
         // Answered on the complaint page with two files.
         let page = try await call(.GET, "/complaints/\(number)", headers: [("Cookie", "kesu_session=\(cookie)")])
         XCTAssertTrue(page.body.contains("/inquiries/\(id)/answer"), "the outlet gets the answer form")
+        XCTAssertFalse(page.body.contains("/transition\""), "and no work forms")
         fixedClock?.advance(by: 3_600)
         let answered = try await multipart("/complaints/\(number)/inquiries/\(id)/answer", cookie: cookie,
                                            fields: [("_csrf", try csrf(page.body)), ("answer", "到站时外包装完好，照片和通话记录见附件")],

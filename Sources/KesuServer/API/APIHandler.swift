@@ -119,7 +119,7 @@ package struct APIHandler: APIProtocol {
 
     package func getComplaint(_ input: Operations.GetComplaint.Input) async throws -> Operations.GetComplaint.Output {
         let actor = try RequestContext.requireActor()
-        let complaint = try await complaints().visible(input.path.number, to: actor)
+        let complaint = try await complaints().visible(input.path.number, to: actor, reading: true)
         let db = try db
         let timeline = try await ComplaintStore.timeline(of: try complaint.requireID(), on: db)
         let shipments = try await ShipmentService.load(waybills: complaint.waybillList, on: db)

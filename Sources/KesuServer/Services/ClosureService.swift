@@ -67,7 +67,7 @@ package struct ClosureService: Sendable {
     }
 
     package func rectifications(of number: String, by actor: Actor) async throws -> [RectificationRow] {
-        let complaint = try await ComplaintService(services: services, db: db).visible(number, to: actor)
+        let complaint = try await ComplaintService(services: services, db: db).visible(number, to: actor, reading: true)
         return try await RectificationStore.list(complaintID: try complaint.requireID(), on: db)
     }
 

@@ -57,7 +57,7 @@ package struct CompensationService: Sendable {
     package func suggest(_ number: String, incident: Incident, claimedLossFen: Int64?, damagePercent: Int?,
                          waybill: String?, by actor: Actor) async throws -> Suggested
     {
-        let complaint = try await ComplaintService(services: services, db: db).visible(number, to: actor)
+        let complaint = try await ComplaintService(services: services, db: db).visible(number, to: actor, reading: true)
         let wanted = try waybill.map(ShipmentService.normalise)
         if let wanted, !complaint.waybillList.contains(wanted) {
             throw KesuError.invalid("\(wanted) is not a waybill of complaint \(complaint.number).",

@@ -198,14 +198,19 @@ package struct ComplaintService: Sendable {
 
     // MARK: Reading
 
-    /// The complaint with this number, if the actor may see it (403 otherwise, 404 when there is none).
-    package func visible(_ number: String, to actor: Actor) async throws -> ComplaintModel {
+    /// The complaint with this number, if the actor may see it (403 otherwise, 404 when there is none). A unit asked
+    /// to investigate may read it (`reading`) and answer its question, but not work it.
+    package func visible(_ number: String, to actor: Actor, reading: Bool = false) async throws -> ComplaintModel {
         try Permission.viewComplaints.require(actor.role)
         guard let parsed = ComplaintNumber(number),
               let complaint = try await ComplaintStore.find(number: parsed.rawValue, on: db)
         else { throw KesuError.notFound("No complaint \(number.prefix(40)).") }
+        if actor.covers(scopePath: complaint.scopePath) { return complaint }
         guard try await mayView(complaint, actor) else {
             throw KesuError.forbidden("Complaint \(complaint.number) belongs to another unit.")
+        }
+        guard reading else {
+            throw KesuError.forbidden("Your unit was asked about complaint \(complaint.number): answer the question; its owners work it.")
         }
         return complaint
     }

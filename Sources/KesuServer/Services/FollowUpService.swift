@@ -17,7 +17,7 @@ package struct FollowUpService: Sendable {
     }
 
     package func list(_ number: String, by actor: Actor) async throws -> [FollowUpRow] {
-        let complaint = try await ComplaintService(services: services, db: db).visible(number, to: actor)
+        let complaint = try await ComplaintService(services: services, db: db).visible(number, to: actor, reading: true)
         return try await FollowUpStore.list(complaintID: try complaint.requireID(), on: db)
     }
 

@@ -23,7 +23,7 @@ package struct InquiryService: Sendable {
     }
 
     package func list(_ number: String, by actor: Actor) async throws -> [InquiryRow] {
-        let complaint = try await ComplaintService(services: services, db: db).visible(number, to: actor)
+        let complaint = try await ComplaintService(services: services, db: db).visible(number, to: actor, reading: true)
         return try await InquiryStore.list(complaintID: try complaint.requireID(), on: db)
     }
 
@@ -104,7 +104,7 @@ package struct InquiryService: Sendable {
     {
         try Permission.workComplaints.require(actor.role)
         let complaints = ComplaintService(services: services, db: db)
-        let complaint = try await complaints.visible(number, to: actor)
+        let complaint = try await complaints.visible(number, to: actor, reading: true)
         let id = try complaint.requireID()
         guard let inquiry = try await InquiryStore.list(complaintID: id, on: db).first(where: { $0.id == inquiryID }) else {
             throw KesuError.notFound("No investigation \(inquiryID) on complaint \(complaint.number).")

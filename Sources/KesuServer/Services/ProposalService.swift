@@ -18,7 +18,7 @@ package struct ProposalService: Sendable {
     var complaints: ComplaintService { ComplaintService(services: services, db: db) }
 
     package func list(_ number: String, by actor: Actor) async throws -> [ProposalRow] {
-        let complaint = try await complaints.visible(number, to: actor)
+        let complaint = try await complaints.visible(number, to: actor, reading: true)
         return try await ProposalStore.list(complaintID: try complaint.requireID(), on: db)
     }
 
@@ -200,7 +200,7 @@ package struct ProposalService: Sendable {
     // MARK: Execution
 
     package func tasks(_ number: String, by actor: Actor) async throws -> [TaskRow] {
-        let complaint = try await complaints.visible(number, to: actor)
+        let complaint = try await complaints.visible(number, to: actor, reading: true)
         return try await TaskStore.list(complaintID: try complaint.requireID(), on: db)
     }
 

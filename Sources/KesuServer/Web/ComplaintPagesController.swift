@@ -128,7 +128,7 @@ struct ComplaintPagesController: RouteCollection {
         let actor = try RequestContext.requireActor()
         let number = req.parameters.get("number") ?? ""
         let service = ComplaintService(services: req.application.kesu, db: req.db)
-        let complaint = try await service.visible(number, to: actor)
+        let complaint = try await service.visible(number, to: actor, reading: true)
         let row = try ComplaintRow(complaint)
         let timeline = try await ComplaintStore.timeline(of: row.id, on: req.db)
         let shipments = try await ShipmentService.load(waybills: row.waybills, on: req.db)
@@ -157,7 +157,8 @@ struct ComplaintPagesController: RouteCollection {
             return ClockItem(name: language.name(of: clock.kind), due: format.time(clock.dueAt),
                              state: language.name(of: state), tone: tone, note: stored.note ?? "")
         }
-        let canWork = actor.role.may(.workComplaints)
+        // A unit asked to investigate sees the complaint and answers its question; the complaint's owners work it.
+        let canWork = actor.role.may(.workComplaints) && actor.covers(scopePath: complaint.scopePath)
         let compensation = try await Self.compensationCard(req, number: row.number, actor: actor, language: language)
         let finding = try await service.finding(of: complaint)
         let limits = try await ProposalStore.authorityLimits(on: req.db)
