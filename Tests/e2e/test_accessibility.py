@@ -64,6 +64,7 @@ def test_staff_and_customer_pages_work_from_the_keyboard(server, browser):
     check_page(browser, server + "/complaints")
     number = browser.find_element(By.CSS_SELECTOR, "table.queue tbody tr a").text
     for url in (f"/complaints/{number}", "/complaints/new", "/admin", "/admin/units", "/admin/categories",
-                "/admin/canned", "/admin/sla", "/admin/calendar", "/admin/compensation", "/notifications",
+                "/admin/canned", "/admin/sla", "/admin/calendar", "/admin/compensation", "/admin/root-causes", "/notifications",
+                "/rectifications", "/cases",
                 "/reports/sla"):
         check_page(browser, server + url)
