@@ -72,6 +72,7 @@ final class InquiryTests: KesuTestCase, @unchecked Sendable {
         let asked = try await ask(number, ["unit": "SH-PD", "question": "请提供到站时的包装照片和派送员通话记录"])
         XCTAssertEqual(asked.status, .created, asked.body)
         XCTAssertEqual(asked.json["unitName"] as? String, "上海浦东网点")
+        XCTAssertEqual(asked.json["unit"] as? String, "SH-PD")
         XCTAssertEqual(asked.json["state"] as? String, "open")
         let id = try XCTUnwrap(asked.json["id"] as? String)
         let due = try XCTUnwrap(asked.json["dueAt"] as? String)

@@ -111,7 +111,7 @@ extension APIHandler {
 
 extension Components.Schemas.Inquiry {
     init(_ q: InquiryRow) throws {
-        self.init(id: q.id.uuidString, complaintNumber: q.complaintNumber ?? "", unit: q.askedUnitPath,
+        self.init(id: q.id.uuidString, complaintNumber: q.complaintNumber ?? "", unit: q.askedUnitCode ?? "",
                   unitName: q.askedUnitName ?? "", question: q.question, askedBy: q.askedByName, askedAt: q.askedAt,
                   dueAt: q.dueAt, state: try stored(q.state), answer: q.answer, answeredBy: q.answeredByName,
                   answeredAt: q.answeredAt)

@@ -42,6 +42,7 @@ package enum Bootstrap {
         logins.insert(Login(username: "admin", password: adminPassword, role: .admin, unit: "HQ"), at: 0)
         var generator = DemoComplaints(app: app, seed: 20261124)
         try await generator.generate(count: 48, spreadDays: 45)
+        try await DemoResolution.seed(app)
         return logins
     }
 

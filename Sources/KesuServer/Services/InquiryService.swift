@@ -94,6 +94,7 @@ package struct InquiryService: Sendable {
         }
         var stored = row
         stored.askedUnitName = unit.name
+        stored.askedUnitCode = unit.code
         stored.complaintNumber = complaint.number
         return stored
     }

@@ -12,6 +12,7 @@ package struct InquiryRow: Sendable {
     package var askedUnitID: UUID
     package var askedUnitPath: String
     package var askedUnitName: String?
+    package var askedUnitCode: String?
     package var question: String
     package var askedBy: UUID
     package var askedByName: String
@@ -44,7 +45,7 @@ package enum InquiryStore {
         "id", "complaint_id", "clock_id", "asked_unit_id", "asked_unit_path", "question", "asked_by", "asked_by_name",
         "asked_at", "due_at", "state", "answer", "answered_by_name", "answered_at",
     ]
-    static let selected = columns.map { "i.\($0)" }.joined(separator: ", ") + ", u.name AS unit_name, c.number"
+    static let selected = columns.map { "i.\($0)" }.joined(separator: ", ") + ", u.name AS unit_name, u.code AS unit_code, c.number"
 
     package static func insert(_ q: InquiryRow, on db: any Database) async throws {
         try await BulkInsert.rows(into: "inquiries", columns: columns, [[
@@ -68,6 +69,7 @@ package enum InquiryStore {
         q.answeredByName = try row.decode(column: "answered_by_name", as: String?.self)
         q.answeredAt = try row.decode(column: "answered_at", as: Date?.self)
         q.askedUnitName = try row.decode(column: "unit_name", as: String?.self)
+        q.askedUnitCode = try row.decode(column: "unit_code", as: String?.self)
         q.complaintNumber = try row.decode(column: "number", as: String?.self)
         return q
     }
