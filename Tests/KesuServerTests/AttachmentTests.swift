@@ -7,12 +7,6 @@ import XCTest
 final class AttachmentTests: KesuTestCase, @unchecked Sendable {
     static let png: [UInt8] = [0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A] + Array(repeating: 7, count: 200)
 
-    func session(_ username: String) async throws -> String {
-        let reply = try await call(.POST, "/login", raw: "username=\(username)&password=kesu-demo-2026",
-                                   headers: [("Content-Type", "application/x-www-form-urlencoded")])
-        return try XCTUnwrap(reply.headers.setCookie?["kesu_session"]?.string)
-    }
-
     /// Posts a multipart form with one file and the given fields.
     func upload(_ path: String, cookie: String?, fileName: String, bytes: [UInt8], fields: [String: String],
                 padding: Int = 0) async throws -> Reply
@@ -39,8 +33,7 @@ final class AttachmentTests: KesuTestCase, @unchecked Sendable {
 
     func csrf(_ cookie: String, _ number: String) async throws -> String {
         let page = try await call(.GET, "/complaints/\(number)", headers: [("Cookie", "kesu_session=\(cookie)")])
-        let range = try XCTUnwrap(page.body.range(of: #"name="_csrf" value="([0-9a-f]+)""#, options: .regularExpression))
-        return try XCTUnwrap(page.body[range].split(separator: "\"").dropFirst(3).first.map(String.init))
+        return try formToken(in: page.body)
     }
 
     func testTypedByContentAndServedSafely() async throws {

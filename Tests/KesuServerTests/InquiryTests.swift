@@ -15,17 +15,6 @@ final class InquiryTests: KesuTestCase, @unchecked Sendable {
         try await super.setUp()
     }
 
-    func session(_ username: String) async throws -> String {
-        let reply = try await call(.POST, "/login", raw: "username=\(username)&password=kesu-demo-2026",
-                                   headers: [("Content-Type", "application/x-www-form-urlencoded")])
-        return try XCTUnwrap(reply.headers.setCookie?["kesu_session"]?.string)
-    }
-
-    func csrf(_ html: String) throws -> String {
-        let range = try XCTUnwrap(html.range(of: #"name="_csrf" value="([0-9a-f]+)""#, options: .regularExpression))
-        return try XCTUnwrap(html[range].split(separator: "\"").dropFirst(3).first.map(String.init))
-    }
-
     /// Posts a multipart form: text fields, then files under `files[]`.
     func multipart(_ path: String, cookie: String, fields: [(String, String)], files: [(String, [UInt8])]) async throws -> Reply {
         let boundary = "kesu-inquiry-boundary"
@@ -112,7 +101,7 @@ final class InquiryTests: KesuTestCase, @unchecked Sendable {
         XCTAssertFalse(page.body.contains("/transition\""), "and no work forms")
         fixedClock?.advance(by: 3_600)
         let answered = try await multipart("/complaints/\(number)/inquiries/\(id)/answer", cookie: cookie,
-                                           fields: [("_csrf", try csrf(page.body)), ("answer", "到站时外包装完好，照片和通话记录见附件")],
+                                           fields: [("_csrf", try formToken(in: page.body)), ("answer", "到站时外包装完好，照片和通话记录见附件")],
                                            files: [("arrival.png", png), ("calls.pdf", Array("%PDF-1.4 calls".utf8))])
         XCTAssertEqual(answered.status, .seeOther, answered.body)
         let again = try await call(.POST, "/api/v1/complaints/\(number)/inquiries/\(id)/answer", as: "outlet-pd",

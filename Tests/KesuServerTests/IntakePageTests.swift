@@ -5,12 +5,6 @@ import XCTest
 
 /// 来电登记: recording a phone complaint through the staff form.
 final class IntakePageTests: KesuTestCase, @unchecked Sendable {
-    func session(_ username: String) async throws -> String {
-        let reply = try await call(.POST, "/login", raw: "username=\(username)&password=kesu-demo-2026",
-                                   headers: [("Content-Type", "application/x-www-form-urlencoded")])
-        return try XCTUnwrap(reply.headers.setCookie?["kesu_session"]?.string)
-    }
-
     func field(_ name: String, in html: String) -> String? {
         guard let range = html.range(of: "name=\"\(name)\" value=\"([^\"]*)\"", options: .regularExpression) else { return nil }
         return html[range].split(separator: "\"").dropFirst(3).first.map(String.init)

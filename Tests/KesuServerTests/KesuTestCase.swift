@@ -134,6 +134,19 @@ class KesuTestCase: XCTestCase, @unchecked Sendable {
         return number
     }
 
+    /// Logs a demo user in through the login form; the session cookie's value.
+    func session(_ username: String) async throws -> String {
+        let reply = try await call(.POST, "/login", raw: "username=\(username)&password=\(Bootstrap.demoPassword)",
+                                   headers: [("Content-Type", "application/x-www-form-urlencoded")])
+        return try XCTUnwrap(reply.headers.setCookie?["kesu_session"]?.string)
+    }
+
+    /// The form token (`_csrf`) in a page.
+    func formToken(in html: String) throws -> String {
+        let range = try XCTUnwrap(html.range(of: #"name="_csrf" value="([0-9a-f]+)""#, options: .regularExpression))
+        return try XCTUnwrap(html[range].split(separator: "\"").dropFirst(3).first.map(String.init))
+    }
+
     func count(_ table: String) async throws -> Int {
         let row = try await app.db.sql.raw("SELECT COUNT(*) AS n FROM \(unsafeRaw: table)").first()
         return try row?.decode(column: "n", as: Int.self) ?? -1

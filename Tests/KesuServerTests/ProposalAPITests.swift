@@ -142,15 +142,10 @@ final class ProposalAPITests: KesuTestCase, @unchecked Sendable {
         XCTAssertEqual(wins, rounds)
     }
 
-    func session(_ user: String) async throws -> (cookie: [(String, String)], token: String) {
-        let login = try await call(.POST, "/login", raw: "username=\(user)&password=kesu-demo-2026&next=/complaints",
-                                   headers: [("Content-Type", "application/x-www-form-urlencoded")])
-        let value = try XCTUnwrap(login.headers.setCookie?["kesu_session"]?.string)
-        let cookie = [("Cookie", "kesu_session=\(value)")]
+    func pageSession(_ user: String) async throws -> (cookie: [(String, String)], token: String) {
+        let cookie = [("Cookie", "kesu_session=\(try await session(user))")]
         let page = try await call(.GET, "/complaints", headers: cookie)
-        let token = try XCTUnwrap(page.body.range(of: #"name="_csrf" value="([0-9a-f]+)""#, options: .regularExpression)
-            .map { String(page.body[$0].split(separator: "\"")[3]) })
-        return (cookie, token)
+        return (cookie, try formToken(in: page.body))
     }
 
     func form(_ path: String, _ s: (cookie: [(String, String)], token: String), _ fields: String = "") async throws -> Reply {
@@ -160,7 +155,7 @@ final class ProposalAPITests: KesuTestCase, @unchecked Sendable {
 
     func testThePageDraftsApprovesOffersAndRecordsTheDecision() async throws {
         let number = try await proposing()
-        let agent = try await session("agent")
+        let agent = try await pageSession("agent")
         let made = try await form("/complaints/\(number)/proposals", agent,
                                   "&kind=compensation&amount=300&description=%E8%B5%94%E5%81%BF%E8%B4%A7%E6%AC%BE")
         XCTAssertEqual(made.status, .seeOther, made.body)
@@ -172,7 +167,7 @@ final class ProposalAPITests: KesuTestCase, @unchecked Sendable {
         let listed = try await call(.GET, "/api/v1/complaints/\(number)/proposals", as: "agent")
         let id = try XCTUnwrap(listed.jsonArray?.first?["id"] as? String)
 
-        let supervisor = try await session("supervisor")
+        let supervisor = try await pageSession("supervisor")
         let supPage = try await call(.GET, "/complaints/\(number)", headers: supervisor.cookie)
         XCTAssertTrue(supPage.body.contains("/proposals/\(id)/approve"))
         let approved = try await form("/complaints/\(number)/proposals/\(id)/approve", supervisor)
@@ -257,7 +252,7 @@ final class ProposalAPITests: KesuTestCase, @unchecked Sendable {
         }
 
         let taskID = try XCTUnwrap(list.first?["id"] as? String)
-        let page = try await call(.GET, "/complaints/\(number)", headers: (try await session("agent")).cookie)
+        let page = try await call(.GET, "/complaints/\(number)", headers: (try await pageSession("agent")).cookie)
         XCTAssertTrue(page.body.contains("/tasks/\(taskID)/done"))
         let done = try await call(.POST, "/api/v1/complaints/\(number)/tasks/\(taskID)/done", as: "agent",
                                   json: ["note": "已通过微信转账"])

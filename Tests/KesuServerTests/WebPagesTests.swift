@@ -300,11 +300,6 @@ final class WorkbenchActionTests: KesuTestCase, @unchecked Sendable {
 /// The admin pages: users and roles, units, canned replies — for admins only.
 final class AdminPagesTests: KesuTestCase, @unchecked Sendable {
     func testAdminManagesUsersUnitsAndCannedReplies() async throws {
-        func session(_ user: String) async throws -> String {
-            let r = try await call(.POST, "/login", raw: "username=\(user)&password=kesu-demo-2026",
-                                   headers: [("Content-Type", "application/x-www-form-urlencoded")])
-            return try XCTUnwrap(r.headers.setCookie?["kesu_session"]?.string)
-        }
         let agent = try await session("agent")
         let refused = try await call(.GET, "/admin", headers: [("Cookie", "kesu_session=\(agent)")])
         XCTAssertEqual(refused.status, .forbidden)
