@@ -14,6 +14,14 @@ public enum ClockKind: String, CaseIterable, Codable, Sendable {
     case promise
     /// The time an outlet, transfer centre or team was given to answer an investigation (调查任务).
     case inquiry
+    /// An execution step's due time (执行任务).
+    case task
+    /// The follow-up visit's due time (回访): a day after execution, and a day after an attempt that reached no one.
+    case followUp = "follow_up"
+
+    /// Kinds that track internal work rather than the company's promises to the customer; the SLA report leaves
+    /// them out.
+    public static let internalWork: Set<ClockKind> = [.inquiry, .task, .followUp]
 
     public var chineseName: String {
         switch self {
@@ -23,6 +31,8 @@ public enum ClockKind: String, CaseIterable, Codable, Sendable {
         case .regulator: "邮管局转办"
         case .promise: "承诺回复"
         case .inquiry: "调查回复"
+        case .task: "执行任务"
+        case .followUp: "回访"
         }
     }
 }
@@ -173,7 +183,8 @@ public struct ComplaintClock: Sendable, Equatable {
         fixed(.inquiry, madeAt: askedAt, due: due, warnFraction: warnFraction)
     }
 
-    static func fixed(_ kind: ClockKind, madeAt: Date, due: Date, warnFraction: Double) -> ComplaintClock {
+    /// An execution step's clock, or the follow-up visit's: due at a fixed time, whatever the complaint's status.
+    public static func fixed(_ kind: ClockKind, madeAt: Date, due: Date, warnFraction: Double) -> ComplaintClock {
         let span = max(0, due.timeIntervalSince(madeAt))
         return ComplaintClock(kind: kind, startedAt: madeAt, target: span, businessTime: false,
                               warnFraction: warnFraction, pauseStatuses: [],
@@ -313,7 +324,9 @@ public enum ClockRules {
     /// the customer, so it also meets a first reply never recorded as such (late, if it is).
     public static func met(byEntering status: ComplaintStatus) -> Set<ClockKind> {
         switch status {
-        case .followUp, .closed: [.firstReply, .resolution, .statutory]
+        case .followUp: [.firstReply, .resolution, .statutory]
+        case .closed: [.firstReply, .resolution, .statutory, .task, .followUp]
+        case .reopened: [.followUp]
         case .awaitingCustomer, .executing: [.firstReply, .statutory]
         default: []
         }

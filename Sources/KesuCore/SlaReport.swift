@@ -28,7 +28,7 @@ public struct SlaFigures: Sendable, Equatable {
         var f = SlaFigures()
         var replyTimes: [TimeInterval] = []
         var resolveTimes: [TimeInterval] = []
-        for clock in clocks where clock.kind != .inquiry {
+        for clock in clocks where !ClockKind.internalWork.contains(clock.kind) {
             let decided = clock.metAt != nil || clock.dueAt <= now || clock.breachedAt != nil
             let inTime = clock.metInTime == true
             if decided, !inTime { f.breaches += 1 }
@@ -44,7 +44,7 @@ public struct SlaFigures: Sendable, Equatable {
                 if let met = clock.metAt { resolveTimes.append(met.timeIntervalSince(clock.startedAt)) }
             case .regulator:
                 if clock.metAt == nil, clock.dueAt <= now { f.regulatorOverdue += 1 }
-            case .statutory, .promise, .inquiry:
+            case .statutory, .promise, .inquiry, .task, .followUp:
                 break
             }
         }

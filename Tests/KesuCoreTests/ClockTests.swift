@@ -176,7 +176,9 @@ struct ComplaintClockTests {
     }
 
     @Test func whichEventsMeetWhichClocks() {
-        #expect(ClockRules.met(byEntering: .closed) == [.firstReply, .resolution, .statutory])
+        #expect(ClockRules.met(byEntering: .followUp) == [.firstReply, .resolution, .statutory])
+        #expect(ClockRules.met(byEntering: .closed) == [.firstReply, .resolution, .statutory, .task, .followUp])
+        #expect(ClockRules.met(byEntering: .reopened) == [.followUp])
         #expect(ClockRules.met(byEntering: .awaitingCustomer) == [.firstReply, .statutory])
         #expect(ClockRules.met(byEntering: .investigating).isEmpty)
         #expect(ClockRules.escalated(from: 0) == 1 && ClockRules.escalated(from: 2) == 2)

@@ -154,7 +154,10 @@ final class ClockAPITests: KesuTestCase, @unchecked Sendable {
         XCTAssertEqual(done["statutory"]?["state"] as? String, "met")
         advance(hours: 24 * 8)
         let value8 = try await tick()
-        XCTAssertEqual(value8, ClockScheduler.Tally())
+        XCTAssertEqual([value8.warnings, value8.breaches, value8.escalations], [1, 1, 0],
+                       "only the follow-up visit, never made, is late — and it only notifies")
+        let visit = try await clocks(number)["follow_up"]?["state"] as? String
+        XCTAssertEqual(visit, "breached")
     }
 
     func testOfferingASolutionMeetsAnUnrecordedFirstReplyLate() async throws {

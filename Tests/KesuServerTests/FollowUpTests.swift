@@ -1,6 +1,7 @@
 import Foundation
 import KesuCore
 import KesuServer
+import SQLKit
 import XCTest
 
 /// 回访: the customer answers on their page or staff record a call; two attempts a day apart; 不满意 reopens.
@@ -66,5 +67,53 @@ final class FollowUpTests: KesuTestCase, @unchecked Sendable {
             "to": "closed", "resolutionSummary": "已补发并致歉", "responsibleParty": "outlet", "rootCause": "派前未电联",
         ])
         XCTAssertEqual(closed.status, .ok, closed.body)
+    }
+
+    func clocks(_ number: String, kind: String) async throws -> [[String: Any]] {
+        let complaint = try await call(.GET, "/api/v1/complaints/\(number)", as: "agent")
+        return (complaint.json["clocks"] as? [[String: Any]] ?? []).filter { $0["kind"] as? String == kind }
+    }
+
+    func testExecutionStepsAndTheFollowUpRunOnClocks() async throws {
+        let number = try await recordedNumber()
+        try await move(number, ["triaged", "proposing"])
+        let proposal = try await call(.POST, "/api/v1/complaints/\(number)/proposals", as: "agent",
+                                      json: ["kind": "coupon", "amountFen": 1_000, "description": "10元优惠券"])
+        let id = try XCTUnwrap(proposal.json["id"] as? String)
+        _ = try await call(.POST, "/api/v1/complaints/\(number)/proposals/\(id)/offer", as: "agent")
+        let accepted = try await call(.POST, "/api/v1/complaints/\(number)/proposals/\(id)/decision", as: "agent",
+                                      json: ["accepted": true])
+        XCTAssertEqual(accepted.status, .ok, accepted.body)
+        let step = try await clocks(number, kind: "task")
+        XCTAssertEqual(step.map { $0["state"] as? String }, ["running"], "the coupon step runs on a clock")
+
+        // A day and an hour later the step is late: it breaches once.
+        fixedClock?.advance(by: 25 * 3_600)
+        tokens = [:]
+        let scheduler = ClockScheduler(services: app.kesu, db: app.db, logger: app.logger)
+        _ = try await scheduler.tick()
+        _ = try await scheduler.tick()
+        let breached = try await app.db.sql.raw("""
+            SELECT COUNT(*) AS n FROM complaint_events WHERE kind = 'clock_breached' AND note LIKE '%执行任务%'
+            """).first()?.decode(column: "n", as: Int.self)
+        XCTAssertEqual(breached, 1)
+
+        let task = try await call(.GET, "/api/v1/complaints/\(number)/tasks", as: "agent")
+        let taskID = try XCTUnwrap(task.jsonArray?.first?["id"] as? String)
+        let done = try await call(.POST, "/api/v1/complaints/\(number)/tasks/\(taskID)/done", as: "agent", json: [:])
+        XCTAssertEqual(done.status, .ok, done.body)
+        let met = try await clocks(number, kind: "task")
+        XCTAssertEqual(met.map { $0["state"] as? String }, ["met"])
+        // Now in follow_up: the visit is due within a day; one that reaches no one sets the next a day later.
+        let visit = try await clocks(number, kind: "follow_up")
+        XCTAssertEqual(visit.map { $0["state"] as? String }, ["running"])
+        _ = try await call(.POST, "/api/v1/complaints/\(number)/follow-ups", as: "agent", json: ["outcome": "no_answer"])
+        let second = try await clocks(number, kind: "follow_up")
+        XCTAssertEqual(second.map { $0["state"] as? String ?? "" }.sorted(), ["met", "running"])
+        fixedClock?.advance(by: 86_400)
+        tokens = [:]
+        _ = try await call(.POST, "/api/v1/complaints/\(number)/follow-ups", as: "agent", json: ["outcome": "satisfied"])
+        let answered = try await clocks(number, kind: "follow_up")
+        XCTAssertEqual(answered.map { $0["state"] as? String }, ["met", "met"])
     }
 }

@@ -149,6 +149,7 @@ struct DemoComplaints {
                 batch.addEvent(ids.next(), id, at, handler?.id, actorName, "status_changed", true, nil,
                                "{\"status\":\"\(from)\"}", "{\"status\":\"\(to)\"}")
                 _ = ClockBook.move(&clocks, from: Self.path[k], to: Self.path[k + 1], at: at, calendar: settings.calendar)
+                if Self.path[k + 1] == .followUp { clocks.append(ClockBook.followUp(complaintID: id, at: at, id: ids.next())) }
                 if k == 0 {
                     at = min(at.addingTimeInterval(300), now)
                     batch.addEvent(ids.next(), id, at, handler?.id, actorName, "reply", true,

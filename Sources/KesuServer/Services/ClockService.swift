@@ -106,11 +106,25 @@ enum ClockBook {
             switch before.kind {
             case .firstReply: clocks[i].clock.retime(target: policy.firstReply, calendar: calendar)
             case .resolution: clocks[i].clock.retime(target: policy.resolution, calendar: calendar)
-            case .statutory, .regulator, .promise, .inquiry: continue
+            case .statutory, .regulator, .promise, .inquiry, .task, .followUp: continue
             }
             if clocks[i].clock != before { changed.append(i) }
         }
         return changed
+    }
+
+    /// The follow-up visit's clock (回访): due a day from `now`.
+    static func followUp(complaintID: UUID, at now: Date, id: UUID) -> StoredClock {
+        StoredClock(id: id, complaintID: complaintID,
+                    clock: .fixed(.followUp, madeAt: now, due: now.addingTimeInterval(FollowUpRules.gap), warnFraction: 0.8),
+                    warnActions: [.notify], breachActions: [.notify], policyID: nil)
+    }
+
+    /// Meets the open clock with this id, if any. Returns its index when it changed.
+    static func meet(_ clocks: inout [StoredClock], id: UUID, at now: Date) -> Int? {
+        guard let i = clocks.firstIndex(where: { $0.id == id }), clocks[i].clock.metAt == nil else { return nil }
+        clocks[i].clock.meet(at: now)
+        return i
     }
 
     /// Meets the open clocks of `kinds`. Returns the indexes of changed clocks.

@@ -137,6 +137,9 @@ extension ComplaintService {
                 }
             }
             var added: [StoredClock] = []
+            if request.to == .followUp {
+                added.append(ClockBook.followUp(complaintID: id, at: now, id: self.services.ids.next()))
+            }
             if request.to == .reopened {
                 let rule = settings.rule(
                     category: current.category.flatMap(ComplaintCategory.init(rawValue:)),

@@ -51,6 +51,17 @@ package struct FollowUpService: Sendable {
             try FollowUpRules.checkAttempt(outcome, earlier: earlier.map { ($0.outcome, $0.at) }, now: now)
             try await FollowUpStore.insert(row, on: tx)
             try await ComplaintStore.append([event], on: tx)
+            // The attempt meets the follow-up clock; if it reached no one and another is allowed, the next is due
+            // a day later.
+            var clocks = try await ClockStore.clocks(of: id, lock: lock, on: tx)
+            let met = ClockBook.meet(&clocks, kinds: [.followUp], at: now)
+            for i in met { try await ClockStore.update(clocks[i], on: tx) }
+            var added: [StoredClock] = []
+            if outcome == .noAnswer, earlier.count + 1 < FollowUpRules.maxAttempts {
+                added.append(ClockBook.followUp(complaintID: id, at: now, id: self.services.ids.next()))
+                try await ClockStore.insert(added, on: tx)
+            }
+            try await ClockStore.setDue(complaintID: id, nearest: ClockBook.nearest(clocks + added), on: tx)
         }
         if outcome == .unsatisfied {
             _ = try await complaints.transition(

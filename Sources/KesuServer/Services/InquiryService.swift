@@ -134,10 +134,7 @@ package struct InquiryService: Sendable {
             guard try await InquiryStore.answer(inquiryID, complaintID: id, text: text, by: actor.displayName, at: now, on: tx)
             else { throw KesuError.conflict("The question has been answered already.") }
             var clocks = try await ClockStore.clocks(of: id, lock: lock, on: tx)
-            if let i = clocks.firstIndex(where: { $0.id == inquiry.clockID }), clocks[i].clock.metAt == nil {
-                clocks[i].clock.meet(at: now)
-                try await ClockStore.update(clocks[i], on: tx)
-            }
+            if let i = ClockBook.meet(&clocks, id: inquiry.clockID, at: now) { try await ClockStore.update(clocks[i], on: tx) }
             try await ClockStore.setDue(complaintID: id, nearest: ClockBook.nearest(clocks), on: tx)
             for (attachment, _) in prepared { try await attachment.create(on: tx) }
             try await ComplaintStore.append([event] + prepared.map(\.1), on: tx)

@@ -180,12 +180,24 @@ package struct ProposalService: Sendable {
         }
         let planned = tasks
         let written = events
+        // Each step runs on its own clock (its id is the task's), so a late step warns like any deadline.
+        let stepClocks = tasks.map { task in
+            StoredClock(id: task.id, complaintID: id,
+                        clock: .fixed(.task, madeAt: now, due: task.dueAt, warnFraction: 0.8),
+                        warnActions: [.notify], breachActions: [.notify], policyID: nil, note: task.title)
+        }
+        let lock = services.config.usesPostgres
         let decided = try await services.writer.write(on: db) { tx -> Bool in
             guard try await ProposalStore.move(proposal.id, from: .offered, to: accepted ? .accepted : .rejected,
                                                decidedAt: now, reason: why, on: tx)
             else { return false }
             try await ComplaintStore.append(written, on: tx)
             try await TaskStore.insert(planned, on: tx)
+            if !stepClocks.isEmpty {
+                let clocks = try await ClockStore.clocks(of: id, lock: lock, on: tx) + stepClocks
+                try await ClockStore.insert(stepClocks, on: tx)
+                try await ClockStore.setDue(complaintID: id, nearest: ClockBook.nearest(clocks), on: tx)
+            }
             return true
         }
         guard decided else { throw KesuError.conflict("The proposal was decided a moment ago.") }
@@ -223,9 +235,15 @@ package struct ProposalService: Sendable {
                                          after: ["task": task.id.uuidString], at: now)
         let finishedEvent = complaints.event(id, actor, "execution_done", visible: true,
                                              note: "处理方案已办理完毕：" + all.map(\.title).joined(separator: "；"), at: now)
+        let lock = services.config.usesPostgres
         let allDone = try await services.writer.write(on: db) { tx -> Bool in
             guard try await TaskStore.complete(taskID, complaintID: id, by: actor.displayName, note: text, at: now, on: tx)
             else { throw KesuError.conflict("The task is done already.") }
+            var clocks = try await ClockStore.clocks(of: id, lock: lock, on: tx)
+            if let i = ClockBook.meet(&clocks, id: taskID, at: now) {
+                try await ClockStore.update(clocks[i], on: tx)
+                try await ClockStore.setDue(complaintID: id, nearest: ClockBook.nearest(clocks), on: tx)
+            }
             let open = try await TaskStore.openCount(complaintID: id, on: tx)
             try await ComplaintStore.append(open == 0 ? [doneEvent, finishedEvent] : [doneEvent], on: tx)
             return open == 0

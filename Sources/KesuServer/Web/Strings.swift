@@ -186,6 +186,8 @@ package enum Language: String, CaseIterable, Sendable {
         case .regulator: return "regulator"
         case .promise: return "promise"
         case .inquiry: return "investigation"
+        case .task: return "execution step"
+        case .followUp: return "follow-up"
         }
     }
 
