@@ -179,8 +179,7 @@ struct ComplaintPagesController: RouteCollection {
         }
         let allUnits = try await OrgStore.all(on: req.db)
         let units = allUnits.filter { [UnitKind.outlet, .transferCentre, .courier].map(\.rawValue).contains($0.kind) }
-        let closure = try await InvestigationPagesController.card(req, complaint: complaint, actor: actor, units: allUnits,
-                                                                 language: language, format: format, now: now)
+
         let responsibility = ResponsibilityCard(
             party: finding.map { language == .zh ? $0.party.chineseName : $0.party.rawValue },
             unit: finding?.unit.map { "\($0.name) (\($0.code))" }, person: finding?.person, reason: finding?.reason,
@@ -194,6 +193,10 @@ struct ComplaintPagesController: RouteCollection {
         let transitions = canWork ? Lifecycle.allowed(from: status, heldFrom: heldFrom).map {
             Choice(value: $0.rawValue, label: language.name(of: $0), selected: false)
         } : []
+        let closure = try await InvestigationPagesController.card(
+            req, complaint: complaint, actor: actor, units: allUnits,
+            closable: transitions.contains { $0.value == ComplaintStatus.closed.rawValue },
+            language: language, format: format, now: now)
         let page = ComplaintPage(
             chrome: Pages.chrome(req, title: "\(row.number) · \(t["app"] ?? "")", actor: actor),
             number: row.number, status: language.name(of: status), priority: row.priority,
@@ -208,7 +211,7 @@ struct ComplaintPagesController: RouteCollection {
             isRegulator: row.channel == KesuCore.Channel.regulator.rawValue,
             promiseDefault: format.inputTime(now + 2 * 3_600), compensation: compensation,
             responsibility: responsibility, proposals: proposals, tasks: tasks, closure: closure,
-            followUps: try await FollowUpStore.list(complaintID: row.id, on: req.db).map {
+            followUps: status != .followUp ? [] : try await FollowUpStore.list(complaintID: row.id, on: req.db).map {
                 "\(format.time($0.at)) \($0.outcome.chineseName)（\($0.via == "portal" ? "客户网页" : $0.recordedBy)）"
                     + ($0.comment.map { "：\($0)" } ?? "")
             },

@@ -18,17 +18,21 @@ struct InvestigationPagesController: RouteCollection {
     }
 
     /// The complaint page's investigation and closing card.
-    static func card(_ req: Request, complaint: ComplaintModel, actor: Actor, units: [OrgUnitModel],
+    static func card(_ req: Request, complaint: ComplaintModel, actor: Actor, units: [OrgUnitModel], closable: Bool,
                      language: Language, format: PageFormat, now: Date) async throws -> ClosureCard {
         let t = language.strings
         let id = try complaint.requireID()
+        let status = ComplaintStatus(rawValue: complaint.status) ?? .received
         let inquiries = try await InquiryStore.list(complaintID: id, on: req.db).map { item($0, actor: actor, t: t, format: format, now: now) }
-        let rectifications = try await RectificationStore.list(complaintID: id, on: req.db).map {
+        // Only a complaint that has been closed has rectifications or can be a typical case; only one that may be
+        // closed now needs the list of causes.
+        let everClosed = status == .closed || status == .reopened
+        let rectifications = everClosed ? try await RectificationStore.list(complaintID: id, on: req.db).map {
             item($0, actor: actor, t: t, format: format, now: now)
-        }
-        let causes = try await RootCauseStore.list(activeOnly: true, on: req.db)
+        } : []
+        let causes = closable ? try await RootCauseStore.list(activeOnly: true, on: req.db) : []
         let askable = units.filter { $0.kind != UnitKind.courier.rawValue }
-        let typical = try await TypicalCaseStore.find(complaintID: id, on: req.db)
+        let typical = status == .closed ? try await TypicalCaseStore.find(complaintID: id, on: req.db) : nil
         return ClosureCard(
             inquiries: inquiries,
             askUnits: askable.map { Choice(value: $0.code, label: "\($0.name) (\($0.code))", selected: $0.$id.value == complaint.$outlet.id) },
@@ -44,7 +48,7 @@ struct InvestigationPagesController: RouteCollection {
             rectificationUnits: [Choice(value: "", label: "—", selected: true)]
                 + askable.map { Choice(value: $0.code, label: "\($0.name) (\($0.code))", selected: false) },
             rectifications: rectifications,
-            isClosed: complaint.status == ComplaintStatus.closed.rawValue,
+            isClosed: status == .closed,
             canMarkTypical: actor.role.may(.markTypicalCases),
             lesson: typical?.lesson ?? "")
     }
