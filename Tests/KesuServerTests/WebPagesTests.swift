@@ -159,6 +159,9 @@ final class WebPagesTests: KesuTestCase, @unchecked Sendable {
         XCTAssertTrue((rect.jsonArray?.first?["action"] as? String ?? "").contains("面单模糊"), "a default action")
         let after = try await page("/complaints/\(number)", cookie: agent)
         XCTAssertTrue(after.body.contains("杭州西湖网点"), "the complaint page shows its rectification")
+        XCTAssertFalse(after.body.contains("/inquiries\" class"), "no questions for a closed complaint")
+        XCTAssertFalse(after.body.contains("/responsibility\" class"), "its finding is kept until it is reopened")
+        XCTAssertTrue(after.body.contains("value=\"reopened\""), "but it can be reopened")
     }
 
     func testClockPagesPromisesAdminAndReport() async throws {
