@@ -7,7 +7,7 @@ import Vapor
 
 /// The demo company's investigations, rectifications and typical cases, made through the same services as a user
 /// would: the Pudong outlet has questions waiting, closed complaints with systemic causes have rectifications, and
-/// the supervisor has kept two typical cases.
+/// the supervisor has kept typical cases for delivery service, damage and delay.
 enum DemoResolution {
     static func seed(_ app: Application) async throws {
         let services = app.kesu
@@ -54,9 +54,19 @@ enum DemoResolution {
             try await RectificationStore.insert(rectification, on: db)
         }
         let closure = ClosureService(services: services, db: db)
-        let lessons = ["派送前务必电话联系客户，无人签收时按约定处理，不得随意放置。", "易碎品须检查包装并提醒加固，到站发现破损应拍照登记。"]
-        for (i, number) in try await numbers(.closed, limit: 2).enumerated() {
-            try await closure.markTypical(number, lesson: lessons[i], by: supervisor)
+        let lessons: [(ComplaintCategory, String)] = [
+            (.deliveryService, "派送前务必电话联系客户，无人签收时按约定处理，不得随意放置。"),
+            (.damage, "易碎品须检查包装并提醒加固，到站发现破损应拍照登记。"),
+            (.delay, "干线延误要主动告知客户预计到达时间，不要等客户来问。"),
+        ]
+        for (category, lesson) in lessons {
+            let row = try await db.sql.raw("""
+                SELECT number FROM complaints WHERE status = 'closed' AND category = \(bind: category.rawValue)
+                ORDER BY number LIMIT 1
+                """).first()
+            if let number = try row?.decode(column: "number", as: String.self) {
+                try await closure.markTypical(number, lesson: lesson, by: supervisor)
+            }
         }
     }
 }
