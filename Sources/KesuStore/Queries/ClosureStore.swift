@@ -183,7 +183,7 @@ package enum TypicalCaseStore {
             .all().count == 1
     }
 
-    /// Cases newest first, of one category when given, before the keyset `before` (marked_at, complaint id).
+    /// The newest `limit` cases, of one category when given.
     package static func list(category: String?, limit: Int, on db: any Database) async throws -> [TypicalCaseRow] {
         let filter: SQLQueryString = category.map { "WHERE t.category = \(bind: $0)" } ?? ""
         return try await db.sql.raw("""
