@@ -25,6 +25,9 @@ package struct AppConfig: Sendable {
     package var schedulerInterval: Int = 5_000
     /// `KESU_SCHEDULER_BATCH` — how many due clocks one scheduler transaction claims (default 200).
     package var schedulerBatch: Int = 200
+    /// `KESU_TEMPLATE_RELOAD=1` — read the page templates from disk on every page (for editing them); by default
+    /// they are parsed once and kept.
+    package var reloadTemplates = false
 
     /// The SQLite file used when no `DATABASE_URL` is set.
     package var sqlitePath: String { (dataDirectory as NSString).appendingPathComponent("kesu.sqlite") }
@@ -63,7 +66,8 @@ package struct AppConfig: Sendable {
             tokenLifetime: TimeInterval(int("KESU_TOKEN_TTL_HOURS", default: 12, 1...8760) * 3600),
             maxBodyBytes: int("KESU_MAX_BODY_BYTES", default: 1 << 20, 1024...(64 << 20)),
             schedulerInterval: int("KESU_SCHEDULER_INTERVAL_MS", default: 5_000, 0...3_600_000),
-            schedulerBatch: int("KESU_SCHEDULER_BATCH", default: 200, 1...5_000))
+            schedulerBatch: int("KESU_SCHEDULER_BATCH", default: 200, 1...5_000),
+            reloadTemplates: env["KESU_TEMPLATE_RELOAD"] == "1")
         guard problems.isEmpty else {
             throw KesuError(.invalidInput, "Kesu cannot start: " + problems.joined(separator: "; "),
                             details: ["configuration": problems])

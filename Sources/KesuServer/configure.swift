@@ -4,6 +4,7 @@ import FluentPostgresDriver
 import FluentSQLiteDriver
 import Foundation
 import Leaf
+import LeafKit
 import KesuCore
 import KesuStore
 import Vapor
@@ -31,7 +32,18 @@ package func configure(_ app: Application, config: AppConfig, clock: any KesuCor
     app.middleware.use(RouteLoggingMiddleware(logLevel: .debug))
     app.middleware.use(APIErrorMiddleware())
     app.middleware.use(FileMiddleware(publicDirectory: app.directory.publicDirectory))
-    app.views.use(.leaf)
+    // Leaf's own provider re-reads and re-parses every template on every page outside the production environment;
+    // Kesu keeps the parsed templates unless asked to reload them.
+    let reload = config.reloadTemplates
+    app.views.use { app in
+        let leaf = app.leaf
+        var cache = leaf.cache
+        cache.isEnabled = !reload
+        var userInfo = leaf.userInfo
+        userInfo["application"] = app
+        return LeafRenderer(configuration: leaf.configuration, tags: leaf.tags, cache: cache, sources: leaf.sources,
+                            eventLoop: app.eventLoopGroup.next(), userInfo: userInfo)
+    }
     try routes(app)
 
     app.asyncCommands.use(DemoDataCommand(), as: "demo-data")

@@ -1,5 +1,8 @@
 import Foundation
+import KesuCore
 import KesuServer
+import Leaf
+import LeafKit
 import Vapor
 import XCTest
 
@@ -113,6 +116,23 @@ final class WebPagesTests: KesuTestCase, @unchecked Sendable {
         let track = try await call(.GET, "/portal/track")
         XCTAssertEqual(track.status, .seeOther)
         XCTAssertEqual(track.headers.first(name: .location), "/portal#track")
+    }
+
+    func testPagesKeepTheirParsedTemplatesAsServeRunsThem() async throws {
+        // `kesu serve` runs in Vapor's development environment, where Leaf alone re-parses every template per page.
+        let served = try await Application.make(.development)
+        do {
+            try await configure(served, config: try Self.config(dataDirectory: dataDirectory), clock: KesuCore.SystemClock())
+            let cache = try XCTUnwrap(served.leaf.cache as? DefaultLeafCache)
+            let request = Request(application: served, on: served.eventLoopGroup.next())
+            let first = try await request.view.render("auth/login", ["t": [String: String]()]).get()
+            XCTAssertGreaterThan(first.data.readableBytes, 0)
+            XCTAssertTrue(cache.isEnabled)
+            XCTAssertGreaterThan(cache.count, 0, "the parsed templates are kept")
+        } catch {
+            XCTFail("\(error)")
+        }
+        try await served.asyncShutdown()
     }
 
     func testEveryWordExistsInBothLanguages() {
