@@ -40,6 +40,7 @@ package func routes(_ app: Application) throws {
     try staff.register(collection: AdminRulesController())
     try staff.register(collection: ClockPagesController())
     try staff.register(collection: InvestigationPagesController())
+    try staff.register(collection: ResolutionPagesController())
 
     let api = app.grouped(BodyLimitMiddleware(maxBytes: app.kesu.config.maxBodyBytes)).grouped(AuthMiddleware())
     let transport = VaporTransport(routesBuilder: api)

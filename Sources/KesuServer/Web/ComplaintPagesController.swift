@@ -14,11 +14,6 @@ struct ComplaintPagesController: RouteCollection {
         routes.post("complaints", ":number", "notes", use: note)
         routes.post("complaints", ":number", "take", use: take)
         routes.post("complaints", ":number", "change", use: change)
-        routes.post("complaints", ":number", "responsibility", use: responsibility)
-        routes.post("complaints", ":number", "proposals", use: propose)
-        routes.post("complaints", ":number", "proposals", ":id", ":action", use: proposalAction)
-        routes.post("complaints", ":number", "tasks", ":id", "done", use: taskDone)
-        routes.post("complaints", ":number", "follow-ups", use: followUp)
         routes.post("complaints", "bulk", use: bulk)
     }
 
@@ -159,7 +154,7 @@ struct ComplaintPagesController: RouteCollection {
         }
         // A unit asked to investigate sees the complaint and answers its question; the complaint's owners work it.
         let canWork = actor.role.may(.workComplaints) && actor.covers(scopePath: complaint.scopePath)
-        let compensation = try await Self.compensationCard(req, number: row.number, actor: actor, language: language)
+        let compensation = try await ResolutionPagesController.compensationCard(req, number: row.number, actor: actor, language: language)
         let finding = try await service.finding(of: complaint)
         let limits = try await ProposalStore.authorityLimits(on: req.db)
         let tasks = try await TaskStore.list(complaintID: row.id, on: req.db).map { task in
@@ -235,7 +230,7 @@ struct ComplaintPagesController: RouteCollection {
             },
             shipments: shipments.map { s in
                 ShipmentCard(
-                    waybill: s.waybill, fee: Self.yuan(s.serviceFeeFen), insured: s.insuredValueFen.map(Self.yuan) ?? "—",
+                    waybill: s.waybill, fee: CompensationEngine.yuan(s.serviceFeeFen), insured: s.insuredValueFen.map(CompensationEngine.yuan) ?? "—",
                     itemKind: s.itemKind, route: "\(s.origin?.name ?? "—") → \(s.destination?.name ?? "—")",
                     tracking: s.events.sorted { $0.at > $1.at }.map {
                         TrackingItem(at: format.time($0.at), kind: $0.kind,
@@ -258,41 +253,6 @@ struct ComplaintPagesController: RouteCollection {
             subcategories: SubcategoryGroup.all(subcategories, selected: row.subcategory, language: language),
             priorities: Priority.allCases.map { Choice(value: $0.rawValue, label: $0.rawValue, selected: $0.rawValue == row.priority) })
         return try await req.view.render("complaints/show", page)
-    }
-
-    /// The compensation card: the form's values and, when an incident was chosen, what the rules allow.
-    static func compensationCard(_ req: Request, number: String, actor: Actor, language: Language) async throws
-        -> CompensationCard
-    {
-        struct Query: Decodable { var incident: String?, claimed: String?, damage: String? }
-        let q = try req.query.decode(Query.self)
-        var card = CompensationCard(
-            incidents: Incident.allCases.map {
-                Choice(value: $0.rawValue, label: language == .zh ? $0.chineseName : $0.rawValue, selected: $0.rawValue == q.incident)
-            },
-            claimed: q.claimed ?? "", damage: q.damage ?? "")
-        guard let incident = q.incident.flatMap(Incident.init(rawValue:)) else { return card }
-        do {
-            var claimed: Int64?
-            if let text = q.claimed, !text.trimmed.isEmpty {
-                guard let fen = CompensationEngine.fen(fromYuan: text) else {
-                    throw KesuError.invalid("The claimed loss must be an amount in yuan, like 120.50.")
-                }
-                claimed = fen
-            }
-            let damage = try q.damage.flatMap { $0.trimmed.isEmpty ? nil : $0 }.map { text in
-                guard let n = Int(text.trimmed) else { throw KesuError.invalid("The damaged share is a whole percent.") }
-                return n
-            }
-            let s = try await CompensationService(services: req.application.kesu, db: req.db)
-                .suggest(number, incident: incident, claimedLossFen: claimed, damagePercent: damage, waybill: nil, by: actor)
-            card.amount = CompensationEngine.yuan(s.suggestion.amountFen)
-            card.explanation = language == .zh ? s.suggestion.explanationZh : s.suggestion.explanationEn
-            card.version = "v\(s.rules.version)"
-        } catch let error as KesuError {
-            card.error = error.message
-        }
-        return card
     }
 
     @Sendable func transition(req: Request) async throws -> Response {
@@ -348,94 +308,6 @@ struct ComplaintPagesController: RouteCollection {
         return req.redirect(to: "/complaints/\(number)")
     }
 
-    /// Records or changes the responsibility finding from the complaint page.
-    @Sendable func responsibility(req: Request) async throws -> Response {
-        try WebSession.checkCSRF(req)
-        let actor = try RequestContext.requireActor()
-        struct Form: Decodable { var party: String, unit: String?, person: String?, reason: String?, evidence: String? }
-        let form = try req.content.decode(Form.self)
-        guard let party = ResponsibleParty(rawValue: form.party) else {
-            throw KesuError.invalid("Choose who is responsible.", fields: ["party": ["unknown"]])
-        }
-        let number = req.parameters.get("number") ?? ""
-        let evidence = (form.evidence ?? "").split(whereSeparator: \.isNewline).map(String.init)
-        _ = try await ComplaintService(services: req.application.kesu, db: req.db).setResponsibility(
-            number, Responsibility(party: party, unitCode: form.unit, person: form.person, reason: form.reason ?? "",
-                                   evidence: evidence), by: actor)
-        return req.redirect(to: "/complaints/\(number)")
-    }
-
-    /// Drafts a proposal from the complaint page (amount in yuan).
-    @Sendable func propose(req: Request) async throws -> Response {
-        try WebSession.checkCSRF(req)
-        let actor = try RequestContext.requireActor()
-        struct Form: Decodable { var kind: String, amount: String?, description: String? }
-        let form = try req.content.decode(Form.self)
-        guard let kind = ProposalKind(rawValue: form.kind) else {
-            throw KesuError.invalid("Choose what to propose.", fields: ["kind": ["unknown"]])
-        }
-        let text = (form.amount ?? "").trimmed
-        guard let fen = text.isEmpty ? 0 : CompensationEngine.fen(fromYuan: text) else {
-            throw KesuError.invalid("The amount must be in yuan, like 120.50.", fields: ["amountFen": ["malformed"]])
-        }
-        let number = req.parameters.get("number") ?? ""
-        _ = try await ProposalService(services: req.application.kesu, db: req.db)
-            .propose(number, kind: kind, amountFen: fen, description: form.description ?? "", by: actor)
-        return req.redirect(to: "/complaints/\(number)")
-    }
-
-    /// Approves, offers, or records the customer's phone decision on a proposal.
-    @Sendable func proposalAction(req: Request) async throws -> Response {
-        try WebSession.checkCSRF(req)
-        let actor = try RequestContext.requireActor()
-        struct Form: Decodable { var reason: String? }
-        let form = try req.content.decode(Form.self)
-        let number = req.parameters.get("number") ?? ""
-        guard let id = req.parameters.get("id").flatMap(UUID.init(uuidString:)) else {
-            throw KesuError.notFound("No such proposal.")
-        }
-        let service = ProposalService(services: req.application.kesu, db: req.db)
-        switch req.parameters.get("action") {
-        case "approve": _ = try await service.approve(number, id, by: actor)
-        case "offer": _ = try await service.offer(number, id, by: actor)
-        case "accept": _ = try await service.decide(number, id, accepted: true, reason: form.reason, by: actor)
-        case "reject": _ = try await service.decide(number, id, accepted: false, reason: form.reason, by: actor)
-        default: throw KesuError.notFound("No such action.")
-        }
-        return req.redirect(to: "/complaints/\(number)")
-    }
-
-    /// Records a follow-up call from the complaint page.
-    @Sendable func followUp(req: Request) async throws -> Response {
-        try WebSession.checkCSRF(req)
-        let actor = try RequestContext.requireActor()
-        struct Form: Decodable { var outcome: String, comment: String? }
-        let form = try req.content.decode(Form.self)
-        guard let outcome = FollowUpOutcome(rawValue: form.outcome) else {
-            throw KesuError.invalid("Choose the outcome.", fields: ["outcome": ["unknown"]])
-        }
-        let number = req.parameters.get("number") ?? ""
-        _ = try await FollowUpService(services: req.application.kesu, db: req.db)
-            .record(number, outcome: outcome, comment: form.comment, byCustomer: false, by: actor)
-        return req.redirect(to: "/complaints/\(number)")
-    }
-
-    /// Marks an execution step done from the complaint page.
-    @Sendable func taskDone(req: Request) async throws -> Response {
-        try WebSession.checkCSRF(req)
-        let actor = try RequestContext.requireActor()
-        struct Form: Decodable { var note: String? }
-        let form = try req.content.decode(Form.self)
-        let number = req.parameters.get("number") ?? ""
-        guard let id = req.parameters.get("id").flatMap(UUID.init(uuidString:)) else {
-            throw KesuError.notFound("No such task.")
-        }
-        let note = (form.note ?? "").trimmed
-        _ = try await ProposalService(services: req.application.kesu, db: req.db)
-            .completeTask(number, id, note: note.isEmpty ? nil : note, by: actor)
-        return req.redirect(to: "/complaints/\(number)")
-    }
-
     /// Changes assignee, category and priority from the complaint page.
     @Sendable func change(req: Request) async throws -> Response {
         try WebSession.checkCSRF(req)
@@ -473,10 +345,5 @@ struct ComplaintPagesController: RouteCollection {
             .filter(\.$role ~~ [Role.agent, .supervisor, .claims, .quality].map(\.rawValue))
             .filter(\.$active == true)
             .sort(\.$username).all()
-    }
-
-    static func yuan(_ fen: Int64) -> String {
-        let cents = fen % 100
-        return "¥\(fen / 100).\(cents < 10 ? "0" : "")\(cents)"
     }
 }

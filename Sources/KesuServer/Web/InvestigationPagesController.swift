@@ -101,9 +101,7 @@ struct InvestigationPagesController: RouteCollection {
         struct Form: Decodable { var answer: String, files: [File]? }
         let form = try req.content.decode(Form.self)
         let number = req.parameters.get("number") ?? ""
-        guard let id = req.parameters.get("id").flatMap(UUID.init(uuidString:)) else {
-            throw KesuError.notFound("No such investigation.")
-        }
+        let id = try ResolutionPagesController.id(req, "investigation")
         let files = (form.files ?? []).filter { $0.data.readableBytes > 0 || !$0.filename.isEmpty }
         _ = try await InquiryService(services: req.application.kesu, db: req.db)
             .answer(number, id, text: form.answer, files: files, by: actor)
@@ -145,9 +143,7 @@ struct InvestigationPagesController: RouteCollection {
         let actor = try RequestContext.requireActor()
         struct Form: Decodable { var note: String? }
         let form = try req.content.decode(Form.self)
-        guard let id = req.parameters.get("id").flatMap(UUID.init(uuidString:)) else {
-            throw KesuError.notFound("No such rectification.")
-        }
+        let id = try ResolutionPagesController.id(req, "rectification")
         let service = ClosureService(services: req.application.kesu, db: req.db)
         switch req.parameters.get("action") {
         case "done": _ = try await service.markDone(id, note: form.note ?? "", by: actor)
