@@ -90,12 +90,7 @@ final class FollowUpTests: KesuTestCase, @unchecked Sendable {
         // A day and an hour later the step is late: it breaches once.
         fixedClock?.advance(by: 25 * 3_600)
         tokens = [:]
-        let scheduler = ClockScheduler(services: app.kesu, db: app.db, logger: app.logger)
-        _ = try await scheduler.tick()
-        _ = try await scheduler.tick()
-        let breached = try await app.db.sql.raw("""
-            SELECT COUNT(*) AS n FROM complaint_events WHERE kind = 'clock_breached' AND note LIKE '%执行任务%'
-            """).first()?.decode(column: "n", as: Int.self)
+        let breached = try await breachesAfterTwoTicks(of: "执行任务")
         XCTAssertEqual(breached, 1)
 
         let task = try await call(.GET, "/api/v1/complaints/\(number)/tasks", as: "agent")

@@ -140,12 +140,7 @@ final class InquiryTests: KesuTestCase, @unchecked Sendable {
 
         fixedClock?.advance(by: 3 * 3_600)
         tokens = [:]
-        let scheduler = ClockScheduler(services: app.kesu, db: app.db, logger: app.logger)
-        _ = try await scheduler.tick()
-        _ = try await scheduler.tick()
-        let fired = try await app.db.sql.raw("""
-            SELECT COUNT(*) AS n FROM complaint_events WHERE kind = 'clock_breached' AND note LIKE '%调查回复%'
-            """).first()?.decode(column: "n", as: Int.self)
+        let fired = try await breachesAfterTwoTicks(of: "调查回复")
         XCTAssertEqual(fired, 1, "the late question breaches once")
 
         for status in ["triaged", "executing", "follow_up"] {

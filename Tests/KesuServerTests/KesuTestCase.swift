@@ -147,6 +147,17 @@ class KesuTestCase: XCTestCase, @unchecked Sendable {
         return try XCTUnwrap(html[range].split(separator: "\"").dropFirst(3).first.map(String.init))
     }
 
+    /// Runs the scheduler twice (the second run must fire nothing new) and counts the breach events of the clocks
+    /// called `clockName` (e.g. 调查回复).
+    func breachesAfterTwoTicks(of clockName: String) async throws -> Int? {
+        let scheduler = ClockScheduler(services: app.kesu, db: app.db, logger: app.logger)
+        _ = try await scheduler.tick()
+        _ = try await scheduler.tick()
+        return try await app.db.sql.raw("""
+            SELECT COUNT(*) AS n FROM complaint_events WHERE kind = 'clock_breached' AND note LIKE \(bind: "%\(clockName)%")
+            """).first()?.decode(column: "n", as: Int.self)
+    }
+
     func count(_ table: String) async throws -> Int {
         let row = try await app.db.sql.raw("SELECT COUNT(*) AS n FROM \(unsafeRaw: table)").first()
         return try row?.decode(column: "n", as: Int.self) ?? -1
