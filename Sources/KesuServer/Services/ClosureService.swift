@@ -125,7 +125,7 @@ package struct ClosureService: Sendable {
         guard let row = try await RectificationStore.find(id, on: db) else {
             throw KesuError.notFound("No rectification \(id).")
         }
-        guard actor.covers(scopePath: row.ownerUnitPath) || actor.unitPath.depth <= 1 else {
+        guard actor.covers(scopePath: row.ownerUnitPath) else {
             throw KesuError.forbidden("This rectification belongs to another unit.")
         }
         return row
