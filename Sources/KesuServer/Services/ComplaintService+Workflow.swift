@@ -77,86 +77,96 @@ extension ComplaintService {
         let settings = try await services.clockSettings(on: db)
         let closing = request.to == .closed ? try await closingPlan(complaint, request, by: actor) : nil
         try await services.writer.write(on: db) { tx in
-            // Re-read inside the transaction so two concurrent moves cannot both pass the check.
-            guard let current = try await ComplaintModel.find(id, on: tx),
-                  let from = ComplaintStatus(rawValue: current.status)
-            else { throw KesuError.notFound("No complaint \(number).") }
-            let heldFrom = current.heldFrom.flatMap(ComplaintStatus.init(rawValue:))
-            try Lifecycle.check(from: from, to: request.to, heldFrom: heldFrom)
-            let now = self.services.now()
-            var before = ["status": from.rawValue]
-            var after = ["status": request.to.rawValue]
-            if request.to == .closed {
-                let record = ClosureRecord(
-                    resolutionSummary: request.resolutionSummary ?? current.resolutionSummary,
-                    responsibleParty: request.responsibleParty
-                        ?? current.responsibleParty.flatMap(ResponsibleParty.init(rawValue:)),
-                    rootCause: closing?.rootCause ?? current.rootCause)
-                try record.requireComplete()
-                current.resolutionSummary = record.resolutionSummary?.trimmed
-                current.responsibleParty = record.responsibleParty?.rawValue
-                current.rootCause = record.rootCause?.trimmed
-                current.closedAt = now
-                after["responsibleParty"] = current.responsibleParty
-                after["rootCause"] = current.rootCause
-            }
-            if request.to == .reopened {
-                before["closedAt"] = current.closedAt.map { String($0.millis) }
-                current.closedAt = nil
-                var flags = Set(current.flagList)
-                flags.insert("repeat")
-                current.flags = flags.sorted().joined(separator: ",")
-            }
-            current.heldFrom = request.to == .onHold ? from.rawValue : nil
-            current.status = request.to.rawValue
-            current.updatedAt = now
-            // Clocks pause, resume and are met with the move; a reopened complaint runs a new resolution clock.
-            var clocks = try await ClockStore.clocks(of: id, lock: self.services.config.usesPostgres, on: tx)
-            var changed = ClockBook.move(&clocks, from: from, to: request.to, at: now, calendar: settings.calendar)
-            var extra: [ComplaintEventModel] = []
-            if request.to == .closed {
-                // Questions still open are withdrawn; their clocks stop.
-                let withdrawn = Set(try await InquiryStore.cancelOpen(complaintID: id, on: tx))
-                for i in clocks.indices where withdrawn.contains(clocks[i].id) && clocks[i].clock.metAt == nil {
-                    clocks[i].clock.meet(at: now)
-                    changed.append(i)
-                }
-                if !withdrawn.isEmpty {
-                    extra.append(self.event(id, actor, "inquiry_withdrawn", visible: false,
-                                            note: "结案，撤回 \(withdrawn.count) 项未答复的调查", at: now))
-                }
-                if var action = closing?.rectification {
-                    let existing = try await RectificationStore.list(complaintID: id, on: tx)
-                    if !existing.contains(where: { $0.rootCause == action.rootCause && $0.state != "verified" }) {
-                        action.createdAt = now
-                        try await RectificationStore.insert(action, on: tx)
-                        extra.append(self.event(id, actor, "rectification_opened", visible: false,
-                                                note: "整改：\(action.action)（\(action.ownerUnitName ?? "")）",
-                                                after: ["rectification": action.id.uuidString], at: now))
-                    }
-                }
-            }
-            var added: [StoredClock] = []
-            if request.to == .followUp {
-                added.append(ClockBook.followUp(complaintID: id, at: now, id: self.services.ids.next()))
-            }
-            if request.to == .reopened {
-                let rule = settings.rule(
-                    category: current.category.flatMap(ComplaintCategory.init(rawValue:)),
-                    priority: Priority(rawValue: current.priority) ?? .p3,
-                    channel: KesuCore.Channel(rawValue: current.channel) ?? .phone)
-                added.append(ClockBook.reopened(complaintID: id, at: now, rule: rule, calendar: settings.calendar,
-                                                id: self.services.ids.next()))
-            }
-            ClockBook.setDue(current, from: clocks + added)
-            try await current.update(on: tx)
-            for i in changed { try await ClockStore.update(clocks[i], on: tx) }
-            try await ClockStore.insert(added, on: tx)
-            var events = [self.event(id, actor, "status_changed", visible: true, before: before, after: after, at: now)]
-            if let note { events.append(self.event(id, actor, "note", visible: false, note: note, at: now)) }
-            try await ComplaintStore.append(events + extra, on: tx)
+            try await self.move(id, request, note: note, closing: closing, settings: settings, by: actor, on: tx)
         }
         return try await load(id: id)
+    }
+
+    /// A move inside the caller's transaction, so a step that moves the complaint (an offer, a decision, the last
+    /// task, an unhappy follow-up) commits with it or not at all. With `onlyFrom`, a complaint found in another
+    /// status is left where it is; otherwise an illegal move throws.
+    func move(_ id: UUID, _ request: TransitionRequest, note: String? = nil,
+              closing: (rootCause: String?, rectification: RectificationRow?)? = nil, settings: ClockSettings,
+              onlyFrom: ComplaintStatus? = nil, by actor: Actor, on tx: any Database) async throws {
+        // Re-read inside the transaction so two concurrent moves cannot both pass the check.
+        guard let current = try await ComplaintModel.find(id, on: tx),
+              let from = ComplaintStatus(rawValue: current.status)
+        else { throw KesuError.notFound("No complaint \(id).") }
+        if let onlyFrom, from != onlyFrom { return }
+        let heldFrom = current.heldFrom.flatMap(ComplaintStatus.init(rawValue:))
+        try Lifecycle.check(from: from, to: request.to, heldFrom: heldFrom)
+        let now = self.services.now()
+        var before = ["status": from.rawValue]
+        var after = ["status": request.to.rawValue]
+        if request.to == .closed {
+            let record = ClosureRecord(
+                resolutionSummary: request.resolutionSummary ?? current.resolutionSummary,
+                responsibleParty: request.responsibleParty
+                    ?? current.responsibleParty.flatMap(ResponsibleParty.init(rawValue:)),
+                rootCause: closing?.rootCause ?? current.rootCause)
+            try record.requireComplete()
+            current.resolutionSummary = record.resolutionSummary?.trimmed
+            current.responsibleParty = record.responsibleParty?.rawValue
+            current.rootCause = record.rootCause?.trimmed
+            current.closedAt = now
+            after["responsibleParty"] = current.responsibleParty
+            after["rootCause"] = current.rootCause
+        }
+        if request.to == .reopened {
+            before["closedAt"] = current.closedAt.map { String($0.millis) }
+            current.closedAt = nil
+            var flags = Set(current.flagList)
+            flags.insert("repeat")
+            current.flags = flags.sorted().joined(separator: ",")
+        }
+        current.heldFrom = request.to == .onHold ? from.rawValue : nil
+        current.status = request.to.rawValue
+        current.updatedAt = now
+        // Clocks pause, resume and are met with the move; a reopened complaint runs a new resolution clock.
+        var clocks = try await ClockStore.clocks(of: id, lock: self.services.config.usesPostgres, on: tx)
+        var changed = ClockBook.move(&clocks, from: from, to: request.to, at: now, calendar: settings.calendar)
+        var extra: [ComplaintEventModel] = []
+        if request.to == .closed {
+            // Questions still open are withdrawn; their clocks stop.
+            let withdrawn = Set(try await InquiryStore.cancelOpen(complaintID: id, on: tx))
+            for i in clocks.indices where withdrawn.contains(clocks[i].id) && clocks[i].clock.metAt == nil {
+                clocks[i].clock.meet(at: now)
+                changed.append(i)
+            }
+            if !withdrawn.isEmpty {
+                extra.append(self.event(id, actor, "inquiry_withdrawn", visible: false,
+                                        note: "结案，撤回 \(withdrawn.count) 项未答复的调查", at: now))
+            }
+            if var action = closing?.rectification {
+                let existing = try await RectificationStore.list(complaintID: id, on: tx)
+                if !existing.contains(where: { $0.rootCause == action.rootCause && $0.state != "verified" }) {
+                    action.createdAt = now
+                    try await RectificationStore.insert(action, on: tx)
+                    extra.append(self.event(id, actor, "rectification_opened", visible: false,
+                                            note: "整改：\(action.action)（\(action.ownerUnitName ?? "")）",
+                                            after: ["rectification": action.id.uuidString], at: now))
+                }
+            }
+        }
+        var added: [StoredClock] = []
+        if request.to == .followUp {
+            added.append(ClockBook.followUp(complaintID: id, at: now, id: self.services.ids.next()))
+        }
+        if request.to == .reopened {
+            let rule = settings.rule(
+                category: current.category.flatMap(ComplaintCategory.init(rawValue:)),
+                priority: Priority(rawValue: current.priority) ?? .p3,
+                channel: KesuCore.Channel(rawValue: current.channel) ?? .phone)
+            added.append(ClockBook.reopened(complaintID: id, at: now, rule: rule, calendar: settings.calendar,
+                                            id: self.services.ids.next()))
+        }
+        ClockBook.setDue(current, from: clocks + added)
+        try await current.update(on: tx)
+        for i in changed { try await ClockStore.update(clocks[i], on: tx) }
+        try await ClockStore.insert(added, on: tx)
+        var events = [self.event(id, actor, "status_changed", visible: true, before: before, after: after, at: now)]
+        if let note { events.append(self.event(id, actor, "note", visible: false, note: note, at: now)) }
+        try await ComplaintStore.append(events + extra, on: tx)
     }
 
     /// Checks the root cause of a closing against the list and, for a systemic one, drafts its rectification.

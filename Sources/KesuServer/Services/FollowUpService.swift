@@ -41,6 +41,7 @@ package struct FollowUpService: Sendable {
         let event = complaints.event(id, actor, "follow_up", visible: outcome != .noAnswer, note: note,
                                      after: ["outcome": outcome.rawValue], at: now)
         let lock = services.config.usesPostgres
+        let settings = try await services.clockSettings(on: db)
         try await services.writer.write(on: db) { tx in
             // One attempt at a time per complaint: the row lock makes a second recorder wait and then see the first.
             if lock {
@@ -62,10 +63,10 @@ package struct FollowUpService: Sendable {
                 try await ClockStore.insert(added, on: tx)
             }
             try await ClockStore.setDue(complaintID: id, nearest: ClockBook.nearest(clocks + added), on: tx)
-        }
-        if outcome == .unsatisfied {
-            _ = try await complaints.transition(
-                number, TransitionRequest(to: .reopened, note: "回访不满意，重新处理"), by: actor)
+            if outcome == .unsatisfied {
+                try await complaints.move(id, TransitionRequest(to: .reopened), note: "回访不满意，重新处理",
+                                          settings: settings, by: actor, on: tx)
+            }
         }
         return try await FollowUpStore.list(complaintID: id, on: db)
     }

@@ -122,16 +122,17 @@ package struct ProposalService: Sendable {
                 + (proposal.amountFen > 0 ? " \(CompensationEngine.yuan(proposal.amountFen))" : "")
                 + "。\(proposal.description)",
             after: ["proposal": proposal.id.uuidString], at: now)
+        let settings = try await services.clockSettings(on: db)
+        let complaints = self.complaints
         let offered = try await services.writer.write(on: db) { tx -> Bool in
             guard try await ProposalStore.move(proposal.id, from: .ready, to: .offered, offeredAt: now, on: tx)
             else { return false }
             try await ComplaintStore.append([event], on: tx)
+            try await complaints.move(id, TransitionRequest(to: .awaitingCustomer), settings: settings,
+                                      onlyFrom: .proposing, by: actor, on: tx)
             return true
         }
         guard offered else { throw KesuError.conflict("The proposal changed a moment ago; reload it.") }
-        if complaint.status == ComplaintStatus.proposing.rawValue {
-            _ = try await complaints.transition(number, TransitionRequest(to: .awaitingCustomer), by: actor)
-        }
         return try await ProposalStore.find(proposal.id, on: db) ?? proposal
     }
 
@@ -187,6 +188,8 @@ package struct ProposalService: Sendable {
                         warnActions: [.notify], breachActions: [.notify], policyID: nil, note: task.title)
         }
         let lock = services.config.usesPostgres
+        let settings = try await services.clockSettings(on: db)
+        let complaints = self.complaints
         let decided = try await services.writer.write(on: db) { tx -> Bool in
             guard try await ProposalStore.move(proposal.id, from: .offered, to: accepted ? .accepted : .rejected,
                                                decidedAt: now, reason: why, on: tx)
@@ -198,14 +201,12 @@ package struct ProposalService: Sendable {
                 try await ClockStore.insert(stepClocks, on: tx)
                 try await ClockStore.setDue(complaintID: id, nearest: ClockBook.nearest(clocks), on: tx)
             }
+            // The complaint follows the decision when it was waiting for it.
+            try await complaints.move(id, TransitionRequest(to: accepted ? .executing : .proposing), settings: settings,
+                                      onlyFrom: .awaitingCustomer, by: actor, on: tx)
             return true
         }
         guard decided else { throw KesuError.conflict("The proposal was decided a moment ago.") }
-        // The complaint follows the decision where its lifecycle allows.
-        if complaint.status == ComplaintStatus.awaitingCustomer.rawValue {
-            _ = try await complaints.transition(number, TransitionRequest(to: accepted ? .executing : .proposing),
-                                                by: actor)
-        }
         return try await ProposalStore.find(proposal.id, on: db) ?? proposal
     }
 
@@ -236,7 +237,9 @@ package struct ProposalService: Sendable {
         let finishedEvent = complaints.event(id, actor, "execution_done", visible: true,
                                              note: "处理方案已办理完毕：" + all.map(\.title).joined(separator: "；"), at: now)
         let lock = services.config.usesPostgres
-        let allDone = try await services.writer.write(on: db) { tx -> Bool in
+        let settings = try await services.clockSettings(on: db)
+        let complaints = self.complaints
+        try await services.writer.write(on: db) { tx in
             guard try await TaskStore.complete(taskID, complaintID: id, by: actor.displayName, note: text, at: now, on: tx)
             else { throw KesuError.conflict("The task is done already.") }
             var clocks = try await ClockStore.clocks(of: id, lock: lock, on: tx)
@@ -246,10 +249,10 @@ package struct ProposalService: Sendable {
             }
             let open = try await TaskStore.openCount(complaintID: id, on: tx)
             try await ComplaintStore.append(open == 0 ? [doneEvent, finishedEvent] : [doneEvent], on: tx)
-            return open == 0
-        }
-        if allDone, complaint.status == ComplaintStatus.executing.rawValue {
-            _ = try await complaints.transition(number, TransitionRequest(to: .followUp), by: actor)
+            if open == 0 {
+                try await complaints.move(id, TransitionRequest(to: .followUp), settings: settings, onlyFrom: .executing,
+                                          by: actor, on: tx)
+            }
         }
         return try await TaskStore.list(complaintID: id, on: db)
     }
