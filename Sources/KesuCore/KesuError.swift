@@ -11,12 +11,17 @@ public struct KesuError: Error, Sendable, CustomStringConvertible {
 
         public static let invalidInput = Code("invalid_input")
         public static let missingFields = Code("missing_fields")
+        /// The input fits the API's schema but a business rule refuses it (422).
+        public static let unprocessable = Code("unprocessable")
         public static let illegalTransition = Code("illegal_transition")
         public static let conflict = Code("conflict")
         public static let notFound = Code("not_found")
         public static let unauthenticated = Code("unauthenticated")
         public static let forbidden = Code("forbidden")
         public static let payloadTooLarge = Code("payload_too_large")
+        public static let unsupportedMediaType = Code("unsupported_media_type")
+        public static let methodNotAllowed = Code("method_not_allowed")
+        public static let tooManyRequests = Code("too_many_requests")
         public static let internalError = Code("internal_error")
     }
 
@@ -38,6 +43,11 @@ public struct KesuError: Error, Sendable, CustomStringConvertible {
 
     public static func invalid(_ message: String, fields: [String: [String]] = [:]) -> KesuError {
         KesuError(.invalidInput, message, details: fields)
+    }
+    /// Input of the right shape that a business rule refuses: a time that must be in the future, a code that
+    /// names nothing, text that is only spaces.
+    public static func refused(_ message: String, fields: [String: [String]] = [:]) -> KesuError {
+        KesuError(.unprocessable, message, details: fields)
     }
     public static func notFound(_ message: String) -> KesuError { KesuError(.notFound, message) }
     public static func forbidden(_ message: String) -> KesuError { KesuError(.forbidden, message) }

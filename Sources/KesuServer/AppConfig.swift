@@ -28,6 +28,9 @@ package struct AppConfig: Sendable {
     /// `KESU_TEMPLATE_RELOAD=1` — read the page templates from disk on every page (for editing them); by default
     /// they are parsed once and kept.
     package var reloadTemplates = false
+    /// `KESU_TRUSTED_PROXIES` — comma-separated addresses of the load balancers in front of Kesu; from them, the
+    /// client's address is read from `X-Forwarded-For` (for throttling logins and portal look-ups per source).
+    package var trustedProxies: Set<String> = []
 
     /// The SQLite file used when no `DATABASE_URL` is set.
     package var sqlitePath: String { (dataDirectory as NSString).appendingPathComponent("kesu.sqlite") }
@@ -67,7 +70,9 @@ package struct AppConfig: Sendable {
             maxBodyBytes: int("KESU_MAX_BODY_BYTES", default: 1 << 20, 1024...(64 << 20)),
             schedulerInterval: int("KESU_SCHEDULER_INTERVAL_MS", default: 5_000, 0...3_600_000),
             schedulerBatch: int("KESU_SCHEDULER_BATCH", default: 200, 1...5_000),
-            reloadTemplates: env["KESU_TEMPLATE_RELOAD"] == "1")
+            reloadTemplates: env["KESU_TEMPLATE_RELOAD"] == "1",
+            trustedProxies: Set((env["KESU_TRUSTED_PROXIES"] ?? "").split(separator: ",")
+                .map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }))
         guard problems.isEmpty else {
             throw KesuError(.invalidInput, "Kesu cannot start: " + problems.joined(separator: "; "),
                             details: ["configuration": problems])

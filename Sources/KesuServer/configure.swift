@@ -12,6 +12,7 @@ import Vapor
 /// Sets up the application: database, migrations, services, middleware, routes and commands.
 package func configure(_ app: Application, config: AppConfig, clock: any KesuCore.Clock = SystemClock()) async throws {
     app.kesu = KesuServices(config: config, clock: clock)
+    app.throttle = Throttle()
     app.http.server.configuration.hostname = config.host
     app.http.server.configuration.port = config.port
     app.routes.defaultMaxBodySize = ByteCount(value: config.maxBodyBytes)
@@ -29,7 +30,7 @@ package func configure(_ app: Application, config: AppConfig, clock: any KesuCor
     app.migrations.add(Migrations.all)
 
     app.middleware = .init()
-    app.middleware.use(RouteLoggingMiddleware(logLevel: .debug))
+    app.middleware.use(RequestLogMiddleware(level: .debug))
     app.middleware.use(APIErrorMiddleware())
     app.middleware.use(FileMiddleware(publicDirectory: app.directory.publicDirectory))
     // Leaf's own provider re-reads and re-parses every template on every page outside the production environment;

@@ -29,8 +29,9 @@ package func routes(_ app: Application) throws {
 
     // Staff pages: server-rendered, with security headers and errors shown as pages.
     let pages = app.grouped(PageSecurityMiddleware()).grouped(WebErrorMiddleware())
-    try pages.register(collection: LoginController(throttle: AttemptThrottle()))
-    try pages.register(collection: PortalController(guesses: AttemptThrottle()))
+        .grouped(ControlCharacterMiddleware(maxBodyBytes: 3 * FileKind.maxBytes + 1_048_576))
+    try pages.register(collection: LoginController())
+    try pages.register(collection: PortalController())
     try pages.register(collection: AttachmentsController(forCustomers: true))
     let staff = pages.grouped(WebAuthMiddleware())
     try staff.register(collection: ComplaintPagesController())
@@ -42,7 +43,8 @@ package func routes(_ app: Application) throws {
     try staff.register(collection: InvestigationPagesController())
     try staff.register(collection: ResolutionPagesController())
 
-    let api = app.grouped(BodyLimitMiddleware(maxBytes: app.kesu.config.maxBodyBytes)).grouped(AuthMiddleware())
+    let api = app.grouped(BodyLimitMiddleware(maxBytes: app.kesu.config.maxBodyBytes))
+        .grouped(ControlCharacterMiddleware(maxBodyBytes: app.kesu.config.maxBodyBytes)).grouped(AuthMiddleware())
     let transport = VaporTransport(routesBuilder: api)
     try APIHandler(app: app).registerHandlers(
         on: transport, serverURL: try Servers.Server1.url(),

@@ -21,7 +21,8 @@ package struct APIHandler: APIProtocol {
     package func createToken(_ input: Operations.CreateToken.Input) async throws -> Operations.CreateToken.Output {
         guard case .json(let body) = input.body else { throw KesuError.invalid("Send JSON.") }
         let auth = AuthService(app: app)
-        let user = try await auth.login(username: body.username, password: body.password, on: try db)
+        let source = try RequestContext.currentRequest().sourceAddress
+        let user = try await auth.login(username: body.username, password: body.password, source: source, on: try db)
         let (token, expires) = try await auth.issueToken(for: user, on: try db)
         return .ok(.init(body: .json(.init(token: token, expiresAt: expires, user: try .init(user)))))
     }

@@ -27,7 +27,8 @@ package enum KesuMain {
             let command = env.arguments.dropFirst().first ?? "serve"
             if command == "serve" {
                 let logins = try await Bootstrap.run(app, demo: demo)
-                printWelcome(config: config, logins: logins, demo: demo)
+                printWelcome(address: listenAddress(config: config, arguments: env.arguments), config: config,
+                             logins: logins, demo: demo)
                 // Clock warnings and breaches fire in the background of every serving instance.
                 app.lifecycle.use(SchedulerLoop())
             }
@@ -39,8 +40,37 @@ package enum KesuMain {
         try await app.asyncShutdown()
     }
 
-    static func printWelcome(config: AppConfig, logins: [Bootstrap.Login], demo: Bool) {
-        var lines = ["", "Kesu 客诉 is starting at http://\(config.host):\(config.port)",
+    /// Where `serve` will listen: the configuration, overridden by `--hostname`/`-H`, `--port`/`-p` or `--bind`/`-b`
+    /// as Vapor's serve command reads them.
+    package static func listenAddress(config: AppConfig, arguments: [String]) -> String {
+        var host = config.host
+        var port = String(config.port)
+        var index = arguments.startIndex
+        while index < arguments.endIndex {
+            let flag = arguments[index]
+            let value = arguments.index(after: index) < arguments.endIndex ? arguments[arguments.index(after: index)] : nil
+            var (name, inline) = (flag, String?.none)
+            if let eq = flag.firstIndex(of: "="), flag.hasPrefix("--") {
+                (name, inline) = (String(flag[..<eq]), String(flag[flag.index(after: eq)...]))
+            }
+            let given = inline ?? value
+            switch name {
+            case "--hostname", "-H": if let given { host = given }
+            case "--port", "-p": if let given { port = given }
+            case "--bind", "-b":
+                if let given, let colon = given.lastIndex(of: ":") {
+                    host = String(given[..<colon])
+                    port = String(given[given.index(after: colon)...])
+                }
+            default: index += 1; continue
+            }
+            index += inline == nil ? 2 : 1
+        }
+        return "http://\(host):\(port)"
+    }
+
+    static func printWelcome(address: String, config: AppConfig, logins: [Bootstrap.Login], demo: Bool) {
+        var lines = ["", "Kesu 客诉 is starting at \(address)",
                      "Database: " + (config.usesPostgres ? "PostgreSQL (DATABASE_URL)" : "SQLite \(config.sqlitePath)")]
         if !logins.isEmpty {
             lines.append(demo ? "Demo logins (username / password / role / unit):" : "First admin login — shown once:")

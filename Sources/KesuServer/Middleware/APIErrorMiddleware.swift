@@ -1,7 +1,10 @@
+import FluentKit
 import Foundation
 import HTTPTypes
 import KesuCore
 import OpenAPIRuntime
+import PostgresNIO
+import SQLiteNIO
 import Vapor
 
 /// Turns every error into Kesu's one JSON shape, `{"error": {"code", "message", "details"}}`, with the status
@@ -14,16 +17,22 @@ package struct APIErrorMiddleware: AsyncMiddleware {
         do {
             return try await next.respond(to: request)
         } catch {
-            let kesuError = Self.classify(error)
+            var kesuError = Self.classify(error, on: request)
             let status = Self.status(for: kesuError.code)
-            if status == .internalServerError {
-                request.logger.error("request failed: \(String(reflecting: kesuError.cause ?? error))")
+            if status.code >= 500 {
+                // Never the request's headers or body: they carry tokens, cookies and passwords.
+                request.logger.error("request failed: \(LogSafe.describe(kesuError.cause ?? error))")
             }
             if !request.url.path.hasPrefix("/api"), request.headers.accept.mediaTypes.contains(.html) {
                 let page = try await WebErrorMiddleware.page(for: error, on: request)
                 return try await PageSecurityMiddleware().respond(to: request, chainingTo: Fixed(response: page))
             }
-            return Self.response(for: kesuError, status: status)
+            let allow = kesuError.details.removeValue(forKey: Self.allowDetail)
+            let retry = kesuError.details.removeValue(forKey: Self.retryDetail)
+            let response = Self.response(for: kesuError, status: status)
+            if let allow { response.headers.replaceOrAdd(name: .allow, value: allow.joined(separator: ", ")) }
+            if let retry = retry?.first { response.headers.replaceOrAdd(name: .retryAfter, value: retry) }
+            return response
         }
     }
 
@@ -52,21 +61,40 @@ package struct APIErrorMiddleware: AsyncMiddleware {
         return response
     }
 
-    /// Maps anything thrown to a ``KesuError``.
-    package static func classify(_ error: any Error) -> KesuError {
+    /// Details that become headers (`Allow`, `Retry-After`) rather than part of the body.
+    static let allowDetail = "_allow"
+    static let retryDetail = "_retryAfter"
+
+    /// Maps anything thrown to a ``KesuError``: what the caller got wrong keeps its 4xx meaning, everything else is
+    /// a fault whose cause is kept for the log.
+    package static func classify(_ error: any Error, on request: Request? = nil) -> KesuError {
         switch error {
         case let e as KesuError:
             return e
+        case let e as TooManyAttempts:
+            let now = request?.application.kesu.clock.now() ?? Date()
+            return KesuError(.tooManyRequests, "Too many failed attempts; try again later.",
+                             details: [retryDetail: [String(e.retryAfter(now: now))]])
         case let e as ServerError:
             if let inner = e.underlyingError as? KesuError { return inner }
-            if e.underlyingError is DecodingError || e.httpStatus.code == 400 {
+            if e.httpStatus.code == 415 {
+                return KesuError(.unsupportedMediaType, "Send the body as application/json.", cause: e)
+            }
+            if e.underlyingError is DecodingError || (400..<500).contains(e.httpStatus.code) {
                 return KesuError(.invalidInput, "The request could not be read: \(Self.describe(e.underlyingError))",
                                  cause: e)
             }
-            if let abort = e.underlyingError as? any AbortError { return classify(abort) }
-            return KesuError(.internalError, "Something went wrong on our side.", cause: e)
+            var inner = classify(e.underlyingError, on: request)
+            if inner.code == .internalError { inner.cause = e }
+            return inner
         case let e as DecodingError:
             return KesuError(.invalidInput, "The request could not be read: \(Self.describe(e))", cause: e)
+        case is RouteNotFound:
+            if let request, let methods = MethodsOnPath.allowed(for: request), !methods.isEmpty {
+                return KesuError(.methodNotAllowed, "\(request.method.rawValue) is not allowed here.",
+                                 details: [allowDetail: methods])
+            }
+            return KesuError(.notFound, "Nothing is here.", cause: error)
         case let e as any AbortError:
             let code: KesuError.Code = switch e.status {
             case .unauthorized: .unauthenticated
@@ -74,24 +102,41 @@ package struct APIErrorMiddleware: AsyncMiddleware {
             case .notFound: .notFound
             case .payloadTooLarge: .payloadTooLarge
             case .conflict: .conflict
-            case .badRequest, .unprocessableEntity, .methodNotAllowed: .invalidInput
+            case .unsupportedMediaType: .unsupportedMediaType
+            case .methodNotAllowed: .methodNotAllowed
+            case .tooManyRequests: .tooManyRequests
+            case .badRequest, .unprocessableEntity, .lengthRequired, .uriTooLong, .requestHeaderFieldsTooLarge:
+                .invalidInput
             default: .internalError
             }
             return KesuError(code, e.status == .notFound ? "Nothing is here." : e.reason, cause: e)
+        case let e where Self.isUniqueViolation(e):
+            return KesuError(.conflict, "That already exists.", cause: e)
         default:
             return KesuError(.internalError, "Something went wrong on our side.", cause: error)
         }
     }
 
+    /// A write refused because it would duplicate a unique value: two requests raced for the same name or key.
+    static func isUniqueViolation(_ error: any Error) -> Bool {
+        if let e = error as? PSQLError { return e.serverInfo?[.sqlState] == "23505" }
+        if let e = error as? SQLiteError { return e.reason == .constraintUniqueFailed || e.reason == .constraintPrimaryKeyFailed
+            || (e.reason == .constraint && e.message.contains("UNIQUE")) }
+        return false
+    }
+
     static func status(for code: KesuError.Code) -> HTTPResponseStatus {
         switch code {
         case .invalidInput: .badRequest
-        case .missingFields: .unprocessableEntity
+        case .missingFields, .unprocessable: .unprocessableEntity
         case .illegalTransition, .conflict: .conflict
         case .notFound: .notFound
         case .unauthenticated: .unauthorized
         case .forbidden: .forbidden
         case .payloadTooLarge: .payloadTooLarge
+        case .unsupportedMediaType: .unsupportedMediaType
+        case .methodNotAllowed: .methodNotAllowed
+        case .tooManyRequests: .tooManyRequests
         default: .internalServerError
         }
     }

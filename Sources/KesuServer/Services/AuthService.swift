@@ -2,6 +2,7 @@ import Fluent
 import Foundation
 import KesuCore
 import KesuStore
+import NIOConcurrencyHelpers
 import Vapor
 
 /// Logs users in with bcrypt-checked passwords and hands out bearer tokens whose SHA-256 alone is stored.
@@ -10,18 +11,55 @@ package struct AuthService: Sendable {
 
     package init(app: Application) { self.app = app }
 
-    /// Checks a username and password; a wrong one of either gets the same answer.
-    package func login(username: String, password: String, on db: any Database) async throws -> UserModel {
+    /// Checks a username and password coming from `source`, the same way for the pages and the API; a wrong one of
+    /// either gets the same answer after the same bcrypt work. Failures count against the account from that
+    /// address, the account and the address (``ThrottleRule``); while any of them is locked even the right password
+    /// is refused with ``TooManyAttempts``.
+    package func login(username: String, password: String, source: String, on db: any Database) async throws
+        -> UserModel
+    {
+        let services = app.kesu
+        let account = username.lowercased()
+        let checks = [Throttle.Check(.loginAccountFromSource, account + "@" + source),
+                      Throttle.Check(.loginAccount, account), Throttle.Check(.loginSource, source)]
+        let counted = try await app.throttle.check(checks, services: services, on: db)
+        do {
+            let user = try await verify(username: username, password: password, on: db)
+            // The account's own counts go; the address's stays, so a caller's own good login never wipes out
+            // the guesses it made at others.
+            try await app.throttle.clear(counted.filter { $0.rule != .loginSource }, services: services, on: db)
+            return user
+        } catch let error as KesuError where error.code == .unauthenticated {
+            try await app.throttle.fail(checks, services: services, on: db)
+            throw error
+        }
+    }
+
+    /// The user whose password this is; an unknown user costs the same bcrypt work as a known one.
+    private func verify(username: String, password: String, on db: any Database) async throws -> UserModel {
         let wrong = KesuError(.unauthenticated, "Wrong username or password.")
-        guard password.utf8.count <= 72,
-              let user = try await UserModel.query(on: db).filter(\.$username == username).with(\.$unit).first()
-        else { throw wrong }
-        let hash = user.passwordHash
+        guard password.utf8.count <= 72 else { throw wrong }
+        let user = try await UserModel.query(on: db).filter(\.$username == username).with(\.$unit).first()
+        let hash: String
+        if let user { hash = user.passwordHash } else { hash = try await decoyHash() }
         let ok = try await app.threadPool.runIfActive { try Bcrypt.verify(password, created: hash) }
-        guard ok else { throw wrong }
+        guard ok, let user else { throw wrong }
         guard user.active else { throw KesuError(.unauthenticated, "This account is disabled.") }
         return user
     }
+
+    /// A bcrypt hash at the configured cost that no password matches, checked against when no user has the name.
+    private func decoyHash() async throws -> String {
+        let cost = app.kesu.config.bcryptCost
+        if let hash = Self.decoys.withLockedValue({ $0[cost] }) { return hash }
+        var rng = SystemRandomNumberGenerator()
+        let secret = (0..<4).map { _ in String(rng.next(), radix: 36) }.joined()
+        let hash = try await app.threadPool.runIfActive { try Bcrypt.hash(secret, cost: cost) }
+        Self.decoys.withLockedValue { $0[cost] = hash }
+        return hash
+    }
+
+    private static let decoys = NIOLockedValueBox<[Int: String]>([:])
 
     /// Issues a new token for `user`; the plain token is returned once and never stored.
     package func issueToken(for user: UserModel, on db: any Database) async throws -> (token: String, expiresAt: Date) {

@@ -48,7 +48,13 @@ package struct ClosureService: Sendable {
         if all.contains(where: { $0.name == cleanName }) {
             throw KesuError.conflict("There is a root cause called \(cleanName) already.")
         }
-        let row = RootCauseRow(code: given.isEmpty ? "c\(services.ids.next().uuidString.prefix(8).lowercased())" : given,
+        // A generated code is 64 random bits, never the time-ordered head of an ID (which repeats for a minute);
+        // a real duplicate (a given code, or two requests racing) is refused as a conflict by the unique index.
+        var generated: String {
+            var rng = SystemRandomNumberGenerator()
+            return "c" + String(rng.next(), radix: 16)
+        }
+        let row = RootCauseRow(code: given.isEmpty ? generated : given,
                                name: cleanName, systemic: systemic, active: active,
                                sortOrder: (all.map(\.sortOrder).max() ?? 0) + 1)
         try await services.writer.write(on: db) { tx in try await RootCauseStore.insert(row, on: tx) }

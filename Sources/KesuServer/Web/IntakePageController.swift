@@ -100,12 +100,14 @@ struct IntakePageController: RouteCollection {
         var found = Found()
         if let phone = (try? req.query.get(String.self, at: "phone")).flatMap(PhoneNumber.init),
            let customer = try await CustomerModel.query(on: req.db).filter(\.$phone == phone.digits).first() {
-            found.customer = customer.name
             var query = ComplaintListQuery()
             query.scope = ComplaintService.scope(of: actor)
             query.customerID = customer.id
             query.limit = 10
             found.complaints = try await query.run(on: req.db).rows.map(earlier)
+            // The name only when the caller may see one of the customer's complaints: an outlet learns nothing of
+            // a customer who complained only about another outlet.
+            if !found.complaints.isEmpty { found.customer = customer.name }
         }
         if let waybill = (try? req.query.get(String.self, at: "waybill")).flatMap(WaybillNumber.normalise) {
             if let shipment = try await ShipmentService.load(waybills: [waybill], on: req.db).first {

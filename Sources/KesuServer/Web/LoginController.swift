@@ -1,12 +1,11 @@
 import Fluent
 import Foundation
 import KesuCore
+import KesuStore
 import Vapor
 
 /// 登录 — log in and out of the staff pages, and switch language.
 struct LoginController: RouteCollection {
-    let throttle: AttemptThrottle
-
     func boot(routes: any RoutesBuilder) throws {
         routes.get("login", use: page)
         routes.post("login", use: login)
@@ -27,21 +26,22 @@ struct LoginController: RouteCollection {
         let form = try req.content.decode(Form.self)
         let username = (form.username ?? "").trimmed
         let next = Self.safeNext(form.next)
-        let key = (req.remoteAddress?.ipAddress ?? "?") + "|" + username.lowercased()
-        let now = req.application.kesu.clock.now()
         let t = WebSession.language(req).strings
-        if throttle.isLocked(key, now: now) {
-            let view = try await render(req, next: next, error: t["too_many"], username: username)
-            let response = try await view.encodeResponse(status: .tooManyRequests, for: req)
-            return response
-        }
         let auth = AuthService(app: req.application)
-        guard let user = try? await auth.login(username: username, password: form.password ?? "", on: req.db) else {
-            throttle.fail(key, now: now)
+        let user: UserModel
+        do {
+            user = try await auth.login(username: username, password: form.password ?? "", source: req.sourceAddress,
+                                        on: req.db)
+        } catch let locked as TooManyAttempts {
+            let response = try await render(req, next: next, error: t["too_many"], username: username)
+                .encodeResponse(status: .tooManyRequests, for: req)
+            response.headers.replaceOrAdd(name: .retryAfter,
+                                          value: String(locked.retryAfter(now: req.application.kesu.clock.now())))
+            return response
+        } catch let error as KesuError where error.code == .unauthenticated {
             return try await render(req, next: next, error: t["wrong_login"], username: username)
                 .encodeResponse(status: .unauthorized, for: req)
         }
-        throttle.succeed(key)
         let (token, expires) = try await auth.issueToken(for: user, on: req.db)
         let response = req.redirect(to: next, redirectType: .normal)
         response.cookies[WebSession.cookie] = WebSession.cookie(for: token, expires: expires, on: req)
@@ -107,10 +107,10 @@ struct WebErrorMiddleware: AsyncMiddleware {
 
     /// The error page for `error`, in the request's language.
     static func page(for error: any Error, on request: Request) async throws -> Response {
-        let kesuError = APIErrorMiddleware.classify(error)
+        let kesuError = APIErrorMiddleware.classify(error, on: request)
         let status = APIErrorMiddleware.status(for: kesuError.code)
-        if status == .internalServerError {
-            request.logger.error("page failed: \(String(reflecting: kesuError.cause ?? error))")
+        if status.code >= 500 {
+            request.logger.error("page failed: \(LogSafe.describe(kesuError.cause ?? error))")
         }
         let t = WebSession.language(request).strings
         let heading = switch status {

@@ -7,8 +7,6 @@ import Vapor
 /// The customers' pages (no login): file a complaint (我要投诉) and follow it (查询进度) by a private link or by
 /// complaint number and phone. Customers see the customer-visible timeline only.
 struct PortalController: RouteCollection {
-    let guesses: AttemptThrottle
-
     func boot(routes: any RoutesBuilder) throws {
         routes.get("portal", use: home)
         routes.get("portal", "new", use: newForm)
@@ -71,21 +69,21 @@ struct PortalController: RouteCollection {
         let form = try req.content.decode(FileForm.self)
         let photos = ((try? req.content.decode(Photos.self))?.photos ?? []).filter { $0.data.readableBytes > 0 }
         guard photos.count <= 3 else { throw KesuError.invalid("At most three photos.", fields: ["photos": ["at most 3"]]) }
-        let ip = req.remoteAddress?.ipAddress ?? "?"
-        let now = req.application.kesu.clock.now()
-        // At most a few complaints a minute from one address: enough for a family, not for a script.
-        if guesses.isLocked("file|" + ip, now: now) {
-            throw KesuError(.conflict, "Too many complaints from here just now; please wait a few minutes.")
+        let services = req.application.kesu
+        let filing = [Throttle.Check(.portalFiling, req.sourceAddress)]
+        do {
+            try await req.application.throttle.check(filing, services: services, on: req.db)
+        } catch is TooManyAttempts {
+            throw KesuError(.tooManyRequests, "Too many complaints from here just now; please wait a few minutes.")
         }
         let draft = ComplaintDraft(
             channel: .web, customerName: form.name, customerPhone: form.phone,
             waybillNumbers: form.waybill.split(whereSeparator: { " ,，;；\n".contains($0) }).map(String.init),
             description: form.description, category: ComplaintCategory(rawValue: form.category))
-        let services = req.application.kesu
         do {
             let complaint = try await ComplaintService(services: services, db: req.db)
                 .record(draft, idempotencyKey: form.key.isEmpty ? nil : "portal-" + form.key, by: Self.customerActor)
-            guesses.fail("file|" + ip, now: now)
+            try await req.application.throttle.fail(filing, services: services, on: req.db)
             for photo in photos {
                 try await AttachmentsController.store(photo, complaintID: try complaint.requireID(), by: form.name,
                                                       actorID: nil, visible: true, on: req)
@@ -103,23 +101,33 @@ struct PortalController: RouteCollection {
     @Sendable func track(req: Request) async throws -> Response {
         struct Form: Decodable { var number: String?, phone: String? }
         let form = try req.content.decode(Form.self)
-        let key = "track|" + (req.remoteAddress?.ipAddress ?? "?")
-        let now = req.application.kesu.clock.now()
         let t = WebSession.language(req).strings
         func refuse(_ message: String?, status: HTTPStatus) async throws -> Response {
             try await req.view.render("portal/home", HomePage(chrome: chrome(req, "portal_track"), error: message,
                                                                number: form.number ?? "", phone: form.phone ?? ""))
                 .encodeResponse(status: status, for: req)
         }
-        if guesses.isLocked(key, now: now) { return try await refuse(t["too_many"], status: .tooManyRequests) }
+        // Wrong guesses count against the address and against the complaint number, whoever guesses; a success
+        // clears only that number's count, so one's own complaint found now and then opens no one else's.
+        let number = ComplaintNumber(form.number ?? "")
+        let checks = [Throttle.Check(.portalSource, req.sourceAddress)]
+            + (number.map { [Throttle.Check(.portalNumber, $0.rawValue)] } ?? [])
+        let services = req.application.kesu
+        let counted: [Throttle.Check]
+        do {
+            counted = try await req.application.throttle.check(checks, services: services, on: req.db)
+        } catch is TooManyAttempts {
+            return try await refuse(t["too_many"], status: .tooManyRequests)
+        }
         // The same answer whether the number exists or the phone is wrong.
-        guard let number = ComplaintNumber(form.number ?? ""), let phone = PhoneNumber(form.phone ?? ""),
+        guard let number, let phone = PhoneNumber(form.phone ?? ""),
               let id = try await PortalStore.complaintID(number: number.rawValue, phone: phone.digits, on: req.db)
         else {
-            guesses.fail(key, now: now)
+            try await req.application.throttle.fail(checks, services: services, on: req.db)
             return try await refuse(t["portal_no_match"], status: .ok)
         }
-        guesses.succeed(key)
+        try await req.application.throttle.clear(counted.filter { $0.rule == .portalNumber }, services: services,
+                                                 on: req.db)
         let token = try await link(to: id, on: req)
         return req.redirect(to: "/t/\(token)")
     }

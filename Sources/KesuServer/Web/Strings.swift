@@ -13,6 +13,7 @@ package enum Language: String, CaseIterable, Sendable {
     static let chinese: [String: String] = [
         "app": "客诉", "login": "登录", "logout": "退出", "username": "用户名", "password": "密码",
         "wrong_login": "用户名或密码错误。", "too_many": "尝试次数过多，请稍后再试。",
+        "control_char": "“%@”含有不可见的控制字符（如 NUL），请删除后再提交。",
         "queue": "工单列表", "mine": "我的", "team": "本单位", "unassigned": "未分派", "all": "全部", "urgent": "紧急",
         "search": "搜索", "search_hint": "工单号、运单号、手机号或描述", "filter": "筛选", "any": "不限",
         "number": "工单号", "customer": "客户", "waybill": "运单号", "category": "类别", "priority": "优先级",
@@ -88,6 +89,7 @@ package enum Language: String, CaseIterable, Sendable {
     static let english: [String: String] = [
         "app": "Kesu", "login": "Log in", "logout": "Log out", "username": "Username", "password": "Password",
         "wrong_login": "Wrong username or password.", "too_many": "Too many attempts; try again later.",
+        "control_char": "“%@” contains an invisible control character (such as NUL); remove it and send again.",
         "queue": "Complaints", "mine": "Mine", "team": "My unit", "unassigned": "Unassigned", "all": "All",
         "urgent": "Urgent", "search": "Search", "search_hint": "Complaint no., waybill, phone or words",
         "filter": "Filter", "any": "Any", "number": "Number", "customer": "Customer", "waybill": "Waybill",

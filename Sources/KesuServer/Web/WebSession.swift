@@ -2,7 +2,6 @@ import Fluent
 import Foundation
 import KesuCore
 import KesuStore
-import NIOConcurrencyHelpers
 import Vapor
 
 /// The staff pages' session: an API token in an HttpOnly cookie, with a CSRF token derived from it for forms,
@@ -87,34 +86,5 @@ package struct PageSecurityMiddleware: AsyncMiddleware {
         response.headers.replaceOrAdd(name: "Referrer-Policy", value: "same-origin")
         response.headers.replaceOrAdd(name: "X-Frame-Options", value: "DENY")
         return response
-    }
-}
-
-/// Counts failed attempts (logins, guesses at a complaint number and phone) per key; five within five minutes
-/// lock that key for the rest of the window.
-package final class AttemptThrottle: Sendable {
-    private let failures = NIOLockedValueBox<[String: [Date]]>([:])
-    let limit = 5
-    let window: TimeInterval = 300
-
-    package init() {}
-
-    func isLocked(_ key: String, now: Date) -> Bool {
-        failures.withLockedValue { all in
-            let recent = (all[key] ?? []).filter { now.timeIntervalSince($0) < window }
-            all[key] = recent.isEmpty ? nil : recent
-            return recent.count >= limit
-        }
-    }
-
-    func fail(_ key: String, now: Date) {
-        failures.withLockedValue { all in
-            if all.count > 100_000 { all.removeAll() }
-            all[key, default: []].append(now)
-        }
-    }
-
-    func succeed(_ key: String) {
-        failures.withLockedValue { $0[key] = nil }
     }
 }

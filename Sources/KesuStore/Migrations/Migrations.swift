@@ -22,6 +22,7 @@ package enum Migrations {
         CreateClocks(),
         CreateResolution(),
         CreateInvestigation(),
+        CreateThrottle(),
     ]
 }
 
