@@ -88,7 +88,7 @@ public struct ClockPolicy: Sendable, Equatable {
             problems.add(name, "must be more than 0 and at most a year")
         }
         if !(warnFraction > 0 && warnFraction < 1) { problems.add("warnPercent", "must be between 1 and 99") }
-        if pauseStatuses.contains(.closed) { problems.add("pauseStatuses", "closed cannot pause a clock") }
+        if pauseStatuses.contains(.closed) { problems.refuse("pauseStatuses", "closed cannot pause a clock") }
         try problems.throwIfAny("The policy cannot be saved")
     }
 }

@@ -75,10 +75,10 @@ public struct CompensationInput: Sendable, Equatable {
     public func validate() throws {
         var problems = ValidationProblems()
         if serviceFeeFen < 0 { problems.add("serviceFeeFen", "cannot be negative") }
-        if let v = insuredValueFen, v <= 0 { problems.add("insuredValueFen", "must be more than 0") }
+        if let v = insuredValueFen, v <= 0 { problems.refuse("insuredValueFen", "must be more than 0") }
         if let v = claimedLossFen, !(0...100_000_000).contains(v) { problems.add("claimedLossFen", "must be 0 to ¥1,000,000") }
         if let p = damagePercent, !(1...100).contains(p) { problems.add("damagePercent", "must be 1 to 100") }
-        if damagePercent != nil, incident != .damage { problems.add("damagePercent", "is only for damage") }
+        if damagePercent != nil, incident != .damage { problems.refuse("damagePercent", "is only for damage") }
         try problems.throwIfAny("The compensation cannot be computed")
     }
 }

@@ -67,8 +67,10 @@ extension ComplaintDraft {
     public func validate(now: Date) throws -> ValidIntake {
         var problems = ValidationProblems()
         let name = customerName.trimmed
-        if !IntakeLimits.nameLength.contains(name.count) {
+        if !IntakeLimits.nameLength.contains(customerName.length) {
             problems.add("customer.name", "must be 1 to \(IntakeLimits.nameLength.upperBound) characters")
+        } else if name.isEmpty {
+            problems.refuse("customer.name", "is only spaces")
         }
         let phone = PhoneNumber(customerPhone)
         if phone == nil {
@@ -76,8 +78,10 @@ extension ComplaintDraft {
         }
         var email = customerEmail?.trimmed
         if email?.isEmpty == true { email = nil }
-        if let e = email, !Self.looksLikeEmail(e) {
-            problems.add("customer.email", "is not an email address")
+        if (customerEmail?.length ?? 0) > IntakeLimits.emailLength.upperBound {
+            problems.add("customer.email", "at most \(IntakeLimits.emailLength.upperBound) characters")
+        } else if let e = email, !Self.looksLikeEmail(e) {
+            problems.refuse("customer.email", "is not an email address")
         }
         var waybills: [String] = []
         for raw in waybillNumbers {
@@ -87,26 +91,28 @@ extension ComplaintDraft {
             }
             if !waybills.contains(w) { waybills.append(w) }
         }
-        if !IntakeLimits.waybillCount.contains(waybills.count) {
+        if !IntakeLimits.waybillCount.contains(waybillNumbers.count) {
             problems.add("waybillNumbers", "at most \(IntakeLimits.waybillCount.upperBound) waybills per complaint")
         }
         let text = description.trimmed
-        if !IntakeLimits.descriptionLength.contains(text.count) {
+        if !IntakeLimits.descriptionLength.contains(description.length) {
             problems.add("description", "must be 1 to \(IntakeLimits.descriptionLength.upperBound) characters")
+        } else if text.isEmpty {
+            problems.refuse("description", "is only spaces")
         }
         if let at = receivedAt, at.timeIntervalSince(now) > IntakeLimits.futureTolerance {
-            problems.add("receivedAt", "lies in the future")
+            problems.refuse("receivedAt", "lies in the future")
         }
         var subcategory = self.subcategory?.trimmed
         if subcategory?.isEmpty == true { subcategory = nil }
         if let at = regulatorForwardedAt {
-            if channel != .regulator { problems.add("regulatorForwardedAt", "is only for channel regulator") }
+            if channel != .regulator { problems.refuse("regulatorForwardedAt", "is only for channel regulator") }
             if at.timeIntervalSince(now) > IntakeLimits.futureTolerance {
-                problems.add("regulatorForwardedAt", "lies in the future")
+                problems.refuse("regulatorForwardedAt", "lies in the future")
             }
         }
         if subcategory != nil, category == nil {
-            problems.add("subcategory", "needs its category")
+            problems.refuse("subcategory", "needs its category")
         }
         try problems.throwIfAny("The complaint cannot be recorded")
         guard let phone else { throw KesuError.invalid("customer.phone is missing") }
@@ -200,8 +206,8 @@ public enum PriorityRules {
 public enum WaybillNumber {
     /// The stored form of `raw`, or nil when it is not a waybill number.
     public static func normalise(_ raw: String) -> String? {
-        let w = raw.trimmed.uppercased()
-        guard IntakeLimits.waybillLength.contains(w.count), w.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber) })
+        let w = raw.uppercased()
+        guard IntakeLimits.waybillLength.contains(w.length), w.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber) })
         else { return nil }
         return w
     }

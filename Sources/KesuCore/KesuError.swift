@@ -55,15 +55,34 @@ public struct KesuError: Error, Sendable, CustomStringConvertible {
 }
 
 /// Collects every problem with a piece of input, so one answer names them all.
+///
+/// A problem is either with the input's shape — a length, a format, what the API's schema states — or with a
+/// business rule the schema cannot state (text that is only spaces, a time that must be in the future, a code that
+/// names nothing). Shape problems answer 400; an input whose only problems are rules answers 422.
 public struct ValidationProblems: Sendable {
     public private(set) var fields: [String: [String]] = [:]
+    private var refusedOnly = true
     public init() {}
-    public mutating func add(_ field: String, _ problem: String) { fields[field, default: []].append(problem) }
+    /// A problem with the input's shape.
+    public mutating func add(_ field: String, _ problem: String) {
+        fields[field, default: []].append(problem)
+        refusedOnly = false
+    }
+    /// A business rule the input breaks although its shape is right.
+    public mutating func refuse(_ field: String, _ problem: String) { fields[field, default: []].append(problem) }
     public var isEmpty: Bool { fields.isEmpty }
-    /// Throws ``KesuError/Code/invalidInput`` naming every field when there is any problem.
+    /// Throws naming every field when there is any problem: ``KesuError/Code/invalidInput`` when any is a shape
+    /// problem, ``KesuError/Code/unprocessable`` when all are rules.
     public func throwIfAny(_ summary: String = "The request has invalid fields.") throws {
         guard !fields.isEmpty else { return }
         let names = fields.keys.sorted().joined(separator: ", ")
-        throw KesuError(.invalidInput, "\(summary) (\(names))", details: fields)
+        throw KesuError(refusedOnly ? .unprocessable : .invalidInput, "\(summary) (\(names))", details: fields)
     }
+}
+
+extension String {
+    /// The length as the API's schema counts it: in Unicode code points, not the grapheme clusters `count` gives.
+    public var length: Int { unicodeScalars.count }
+    /// Whether the text is nothing but white space.
+    public var isBlank: Bool { allSatisfy(\.isWhitespace) }
 }

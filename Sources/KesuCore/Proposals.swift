@@ -69,9 +69,13 @@ public enum ProposalRules {
         var problems = ValidationProblems()
         if !(0...100_000_000).contains(amountFen) { problems.add("amountFen", "must be 0 to ¥1,000,000") }
         if [.refund, .coupon, .compensation, .feeWaiver].contains(kind), amountFen == 0 {
-            problems.add("amountFen", "a \(kind.rawValue) needs an amount")
+            problems.refuse("amountFen", "a \(kind.rawValue) needs an amount")
         }
-        if !(2...500).contains(description.trimmed.count) { problems.add("description", "must be 2 to 500 characters") }
+        if description.length > 500 {
+            problems.add("description", "must be 2 to 500 characters")
+        } else if description.trimmed.length < 2 {
+            problems.refuse("description", "must be 2 to 500 characters")
+        }
         try problems.throwIfAny("The proposal cannot be made")
     }
 

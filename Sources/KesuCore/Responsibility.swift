@@ -36,17 +36,22 @@ public struct Responsibility: Sendable, Equatable {
     /// needs one, and a courier named either by their unit or by name.
     public func validate() throws {
         var problems = ValidationProblems()
-        if !(2...500).contains(reason.count) { problems.add("reason", "must be 2 to 500 characters") }
-        if let person, person.count > 40 { problems.add("person", "at most 40 characters") }
+        // Too long breaks the schema; too short once trimmed is a rule (the schema counts the spaces).
+        if reason.length > 500 {
+            problems.add("reason", "must be 2 to 500 characters")
+        } else if reason.trimmed.length < 2 {
+            problems.refuse("reason", "must be 2 to 500 characters")
+        }
+        if let person, person.length > 40 { problems.add("person", "at most 40 characters") }
         if evidence.count > 10 { problems.add("evidence", "at most 10 references") }
-        if evidence.contains(where: { $0.count > 200 }) { problems.add("evidence", "each at most 200 characters") }
+        if evidence.contains(where: { $0.length > 200 }) { problems.add("evidence", "each at most 200 characters") }
         switch party {
         case .outlet, .transferCentre:
-            if unitCode == nil { problems.add("unit", "name the \(party == .outlet ? "outlet" : "transfer centre")") }
+            if unitCode == nil { problems.refuse("unit", "name the \(party == .outlet ? "outlet" : "transfer centre")") }
         case .courier:
-            if unitCode == nil { problems.add("unit", "name the courier's unit or outlet") }
+            if unitCode == nil { problems.refuse("unit", "name the courier's unit or outlet") }
         case .carrier, .customer, .forceMajeure, .maliciousClaim:
-            if unitCode != nil { problems.add("unit", "\(party.rawValue) is not a unit of the organisation") }
+            if unitCode != nil { problems.refuse("unit", "\(party.rawValue) is not a unit of the organisation") }
         case .sales, .agent:
             break
         }

@@ -48,7 +48,8 @@ package func routes(_ app: Application) throws {
     let transport = VaporTransport(routesBuilder: api)
     try APIHandler(app: app).registerHandlers(
         on: transport, serverURL: try Servers.Server1.url(),
-        configuration: Configuration(dateTranscoder: FlexibleDateTranscoder(), jsonEncodingOptions: [.sortedKeys]))
+        configuration: Configuration(dateTranscoder: FlexibleDateTranscoder(), jsonEncodingOptions: [.sortedKeys]),
+        middlewares: [EmptyBodyMiddleware(maxBytes: app.kesu.config.maxBodyBytes)])
 }
 
 struct HealthStatus: Content {

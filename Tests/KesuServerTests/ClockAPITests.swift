@@ -220,7 +220,7 @@ final class ClockAPITests: KesuTestCase, @unchecked Sendable {
         XCTAssertEqual(promised.json["dueKind"] as? String, "promise")
         let past = try await call(.POST, "/api/v1/complaints/\(number)/promises", as: "agent",
                                   json: ["dueAt": ISO8601DateFormatter().string(from: start - 60)])
-        XCTAssertEqual(past.status, .badRequest)
+        XCTAssertEqual(past.status, .unprocessableEntity)
         let visible = try await events(number, kind: "promise_made")
         XCTAssertEqual(visible.first?["customerVisible"] as? Bool, true)
         advance(hours: 3.5)
@@ -244,9 +244,9 @@ final class ClockAPITests: KesuTestCase, @unchecked Sendable {
         XCTAssertEqual(regulator?["state"] as? String, "warning")
         let wrong = try await call(.POST, "/api/v1/complaints/\(number)/notes", as: "agent",
                                    json: ["body": "回复邮管局", "customerVisible": false, "toRegulator": true])
-        XCTAssertEqual(wrong.status, .badRequest, "only regulator complaints answer the regulator")
+        XCTAssertEqual(wrong.status, .unprocessableEntity, "only regulator complaints answer the regulator")
         let misplaced = try await record(["channel": "phone", "regulatorForwardedAt": ISO8601DateFormatter().string(from: start)])
-        XCTAssertEqual(misplaced.status, .badRequest)
+        XCTAssertEqual(misplaced.status, .unprocessableEntity)
         try await call(.POST, "/api/v1/complaints/\(appeal)/notes", as: "agent",
                        json: ["body": "已按期回复邮政管理局", "customerVisible": false, "toRegulator": true])
         let value11 = try await clocks(appeal)["regulator"]?["state"] as? String
@@ -314,12 +314,12 @@ final class ClockAPITests: KesuTestCase, @unchecked Sendable {
                                  json: ["kind": "holiday", "name": "公司年会"])
         XCTAssertEqual(set.status, .ok, set.body)
         let badDay = try await call(.PUT, "/api/v1/calendar/days/2026-13-01", as: "admin", json: ["kind": "holiday"])
-        XCTAssertEqual(badDay.status, .badRequest)
+        XCTAssertEqual(badDay.status, .unprocessableEntity)
         let denied = try await call(.PUT, "/api/v1/calendar/days/2026-11-26", as: "supervisor", json: ["kind": "holiday"])
         XCTAssertEqual(denied.status, .forbidden)
         let badHours = try await call(.PUT, "/api/v1/calendar/hours", as: "admin",
                                       json: [["weekday": 1, "hours": "18:00-09:00"]])
-        XCTAssertEqual(badHours.status, .badRequest)
+        XCTAssertEqual(badHours.status, .unprocessableEntity)
         let hours = try await call(.PUT, "/api/v1/calendar/hours", as: "admin", json: (1...6).map {
             ["weekday": $0, "hours": "08:30-17:30"]
         })
@@ -354,6 +354,6 @@ final class ClockAPITests: KesuTestCase, @unchecked Sendable {
         let denied2 = try await call(.GET, "/api/v1/reports/sla?from=\(from)&to=\(to)", as: "agent")
         XCTAssertEqual(denied2.status, .forbidden)
         let backwards = try await call(.GET, "/api/v1/reports/sla?from=\(to)&to=\(from)", as: "supervisor")
-        XCTAssertEqual(backwards.status, .badRequest)
+        XCTAssertEqual(backwards.status, .unprocessableEntity)
     }
 }

@@ -20,7 +20,7 @@ final class ClosureTests: KesuTestCase, @unchecked Sendable {
 
     func testRootCauseComesFromTheListAndASystemicOneOpensARectification() async throws {
         let (number, freeText) = try await closedNumber(rootCause: "随便写的原因")
-        XCTAssertEqual(freeText.status, .badRequest, "not in the list")
+        XCTAssertEqual(freeText.status, .unprocessableEntity, "not in the list")
         XCTAssertTrue(freeText.body.contains("转运中心分拣错误"), "the error names the choices")
         let still = try await call(.GET, "/api/v1/complaints/\(number)", as: "agent")
         XCTAssertEqual(still.json["status"] as? String, "follow_up", "a refused closing changes nothing")
@@ -29,7 +29,7 @@ final class ClosureTests: KesuTestCase, @unchecked Sendable {
             "to": "closed", "resolutionSummary": "已处理", "responsibleParty": "outlet", "rootCause": "mis_sort",
             "rectificationUnit": "NOPE",
         ])
-        XCTAssertEqual(unknownUnit.status, .badRequest)
+        XCTAssertEqual(unknownUnit.status, .unprocessableEntity)
         let noneYet = try await count("rectifications")
         XCTAssertEqual(noneYet, 0)
 
@@ -65,7 +65,7 @@ final class ClosureTests: KesuTestCase, @unchecked Sendable {
         let byOutlet = try await call(.POST, "/api/v1/rectifications/\(id)/verify", as: "outlet-pd", json: ["accepted": true])
         XCTAssertEqual(byOutlet.status, .forbidden, "outlets do not verify")
         let bare = try await call(.POST, "/api/v1/rectifications/\(id)/verify", as: "supervisor", json: ["accepted": false])
-        XCTAssertEqual(bare.status, .badRequest, "sending back needs a reason")
+        XCTAssertEqual(bare.status, .unprocessableEntity, "sending back needs a reason")
         let back = try await call(.POST, "/api/v1/rectifications/\(id)/verify", as: "supervisor",
                                   json: ["accepted": false, "note": "请附复核记录"])
         XCTAssertEqual(back.json["state"] as? String, "open")
@@ -111,7 +111,7 @@ final class ClosureTests: KesuTestCase, @unchecked Sendable {
                                      json: ["code": code, "name": "系统地址库错误", "systemic": true, "active": false])
         XCTAssertEqual(retired.json["active"] as? Bool, false)
         let (_, refused) = try await closedNumber(rootCause: "系统地址库错误")
-        XCTAssertEqual(refused.status, .badRequest, "a retired cause is not offered")
+        XCTAssertEqual(refused.status, .unprocessableEntity, "a retired cause is not offered")
         let active = try await call(.GET, "/api/v1/root-causes", as: "agent")
         XCTAssertFalse(active.body.contains("系统地址库错误"))
         let everything = try await call(.GET, "/api/v1/root-causes?all=true", as: "agent")
@@ -127,7 +127,7 @@ final class ClosureTests: KesuTestCase, @unchecked Sendable {
         let byAgent = try await call(.PUT, "/api/v1/complaints/\(number)/typical-case", as: "agent", json: ["lesson": "x"])
         XCTAssertEqual(byAgent.status, .forbidden)
         let empty = try await call(.PUT, "/api/v1/complaints/\(number)/typical-case", as: "supervisor", json: ["lesson": " "])
-        XCTAssertEqual(empty.status, .badRequest)
+        XCTAssertEqual(empty.status, .unprocessableEntity)
         let marked = try await call(.PUT, "/api/v1/complaints/\(number)/typical-case", as: "supervisor",
                                     json: ["lesson": "派送前务必电话联系，客户不在时约定时间"])
         XCTAssertEqual(marked.status, .noContent, marked.body)

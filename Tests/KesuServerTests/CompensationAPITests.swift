@@ -50,12 +50,12 @@ final class CompensationAPITests: KesuTestCase, @unchecked Sendable {
 
         // Bad input changes nothing and names the field.
         let wrongField = try await suggestion(plain, "incident=loss&damagePercent=50")
-        XCTAssertEqual(wrongField.status, .badRequest)
+        XCTAssertEqual(wrongField.status, .unprocessableEntity)
         let otherWaybill = try await suggestion(plain, "incident=loss&waybill=YT2000000001")
-        XCTAssertEqual(otherWaybill.status, .badRequest)
+        XCTAssertEqual(otherWaybill.status, .unprocessableEntity)
         let unknown = try await recordedNumber(["waybillNumbers": ["YT2999999999"], "customer": ["name": "韩梅", "phone": "13922223333"]])
         let noData = try await suggestion(unknown, "incident=loss")
-        XCTAssertEqual(noData.status, .badRequest)
+        XCTAssertEqual(noData.status, .unprocessableEntity)
         let theft = try await suggestion(plain, "incident=theft")
         XCTAssertEqual(theft.status, .badRequest)
 
@@ -68,7 +68,7 @@ final class CompensationAPITests: KesuTestCase, @unchecked Sendable {
             "effectiveFrom": ISO8601DateFormatter().string(from: start - 86_400), "uninsuredFeeMultiple": 5,
             "couponCapFen": 3_000,
         ])
-        XCTAssertEqual(past.status, .badRequest)
+        XCTAssertEqual(past.status, .unprocessableEntity)
         let zero = try await call(.POST, "/api/v1/compensation-rules", as: "admin",
                                   json: ["effectiveFrom": tomorrow, "uninsuredFeeMultiple": 0, "couponCapFen": 3_000])
         XCTAssertEqual(zero.status, .badRequest)

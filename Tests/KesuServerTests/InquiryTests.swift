@@ -53,7 +53,7 @@ final class InquiryTests: KesuTestCase, @unchecked Sendable {
             (["unit": "SH-PD", "question": "包装照片", "dueAt": "2027-12-01T00:00:00Z"], "more than 14 days"),
         ] as [([String: Any], String)] {
             let refused = try await ask(number, body)
-            XCTAssertEqual(refused.status, .badRequest, why)
+            XCTAssertEqual(refused.status, .unprocessableEntity, why)
         }
         let none = try await count("inquiries")
         XCTAssertEqual(none, 0, "refused questions change nothing")

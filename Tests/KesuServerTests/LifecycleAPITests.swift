@@ -103,7 +103,7 @@ final class LifecycleAPITests: KesuTestCase, @unchecked Sendable {
         XCTAssertEqual(reply.json["kind"] as? String, "reply")
         let empty = try await call(.POST, "/api/v1/complaints/\(number)/notes", as: "agent",
                                    json: ["body": "   ", "customerVisible": true])
-        XCTAssertEqual(empty.status, .badRequest)
+        XCTAssertEqual(empty.status, .unprocessableEntity)
 
         let patched = try await call(.PATCH, "/api/v1/complaints/\(number)", as: "supervisor",
                                      json: ["assignee": "agent2", "outlet": "HZ-XH", "category": "delay", "priority": "P2"])
@@ -128,6 +128,6 @@ final class LifecycleAPITests: KesuTestCase, @unchecked Sendable {
         let give = try await call(.PATCH, "/api/v1/complaints/\(number)", as: "agent", json: ["assignee": "agent2"])
         XCTAssertEqual(give.status, .forbidden, give.body)
         let nobody = try await call(.PATCH, "/api/v1/complaints/\(number)", as: "supervisor", json: ["assignee": "ghost"])
-        XCTAssertEqual(nobody.status, .badRequest)
+        XCTAssertEqual(nobody.status, .unprocessableEntity)
     }
 }

@@ -54,16 +54,16 @@ final class ProposalAPITests: KesuTestCase, @unchecked Sendable {
         let small = try await propose(number, "coupon", 1_000)
         XCTAssertEqual(small.json["state"] as? String, "ready")
         let value4 = try await propose(number, "coupon", 5_000).status
-        XCTAssertEqual(value4, .badRequest, "above the ¥20 coupon cap")
+        XCTAssertEqual(value4, .unprocessableEntity, "above the ¥20 coupon cap")
         let value5 = try await propose(number, "refund", 0).status
-        XCTAssertEqual(value5, .badRequest)
+        XCTAssertEqual(value5, .unprocessableEntity)
 
         let offered = try await act(number, bigID, "offer", as: "agent")
         XCTAssertEqual(offered.status, .ok, offered.body)
         let value6 = try await status(number)
         XCTAssertEqual(value6, "awaiting_customer")
         let noReason = try await act(number, bigID, "decision", as: "agent", json: ["accepted": false])
-        XCTAssertEqual(noReason.status, .badRequest)
+        XCTAssertEqual(noReason.status, .unprocessableEntity)
         let rejected = try await act(number, bigID, "decision", as: "agent",
                                      json: ["accepted": false, "reason": "希望补发而不是赔钱"])
         XCTAssertEqual(rejected.json["state"] as? String, "rejected")
@@ -201,7 +201,7 @@ final class ProposalAPITests: KesuTestCase, @unchecked Sendable {
         XCTAssertFalse(offered.body.contains(secondID), "only what was offered")
 
         let noReason = try await call(.POST, "\(link)/proposals/\(firstID)/reject", raw: "reason=", headers: form)
-        XCTAssertEqual(noReason.status, .badRequest)
+        XCTAssertEqual(noReason.status, .unprocessableEntity)
         let rejected = try await call(.POST, "\(link)/proposals/\(firstID)/reject",
                                       raw: "reason=%E6%88%91%E6%9B%B4%E5%B8%8C%E6%9C%9B%E8%A1%A5%E5%81%BF", headers: form)
         XCTAssertEqual(rejected.status, .seeOther, rejected.body)

@@ -27,7 +27,7 @@ final class ResponsibilityAPITests: KesuTestCase, @unchecked Sendable {
             (["party": "force_majeure", "unit": "SH-PD", "reason": "暴雨"], "unit"),
         ] as [([String: Any], String)] {
             let refused = try await put(number, body)
-            XCTAssertEqual(refused.status, .badRequest, "\(body)")
+            XCTAssertEqual(refused.status, .unprocessableEntity, "\(body)")
             XCTAssertNotNil((refused.json["error"] as? [String: Any]).flatMap { $0["details"] as? [String: Any] }?[field],
                             refused.body)
         }

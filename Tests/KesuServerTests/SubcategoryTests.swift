@@ -22,18 +22,18 @@ final class SubcategoryTests: KesuTestCase, @unchecked Sendable {
 
         let before = try await count("complaints")
         let wrong = try await record(as: "agent", ["category": "delay", "subcategory": "damaged_contents"])
-        XCTAssertEqual(wrong.status, .badRequest)
+        XCTAssertEqual(wrong.status, .unprocessableEntity)
         XCTAssertTrue(wrong.body.contains("subcategory"), wrong.body)
         let unknown = try await record(as: "agent", ["category": "damage", "subcategory": "no_such_thing"])
-        XCTAssertEqual(unknown.status, .badRequest)
+        XCTAssertEqual(unknown.status, .unprocessableEntity)
         let orphan = try await record(as: "agent", ["subcategory": "damaged_contents"])
-        XCTAssertEqual(orphan.status, .badRequest)
+        XCTAssertEqual(orphan.status, .unprocessableEntity)
         let after = try await count("complaints")
         XCTAssertEqual(after, before, "refused intakes write nothing")
 
         let mismatch = try await call(.PATCH, "/api/v1/complaints/\(number)", as: "agent",
                                       json: ["subcategory": "late_delivery"])
-        XCTAssertEqual(mismatch.status, .badRequest)
+        XCTAssertEqual(mismatch.status, .unprocessableEntity)
         let moved = try await call(.PATCH, "/api/v1/complaints/\(number)", as: "agent",
                                    json: ["category": "delay", "subcategory": "late_delivery"])
         XCTAssertEqual(moved.status, .ok, moved.body)
@@ -76,7 +76,7 @@ final class SubcategoryTests: KesuTestCase, @unchecked Sendable {
                                      raw: "_csrf=\(csrf)&code=wet_goods&nameZh=%E5%8F%97%E6%BD%AE&nameEn=Damp", headers: form)
         XCTAssertEqual(retired.status, .seeOther, retired.body)
         let refused = try await record(as: "agent", ["category": "damage", "subcategory": "wet_goods"])
-        XCTAssertEqual(refused.status, .badRequest)
+        XCTAssertEqual(refused.status, .unprocessableEntity)
         let shown = try await call(.GET, "/complaints/\(number)", headers: [("Cookie", "kesu_session=\(cookie)")])
         XCTAssertTrue(shown.body.contains("快件损毁 · 受潮"), "the complaint page names the sub-category")
         let intake = try await call(.GET, "/complaints/new", headers: [("Cookie", "kesu_session=\(cookie)")])

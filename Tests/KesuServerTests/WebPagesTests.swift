@@ -272,7 +272,7 @@ final class WebPagesTests: KesuTestCase, @unchecked Sendable {
         formatter.dateFormat = "yyyy-MM-dd"
         let period = "from=\(formatter.string(from: Date() - 30 * 86_400))&to=\(formatter.string(from: Date() + 86_400))"
         let tooLong = try await page("/reports/sla.csv?from=2020-01-01&to=2030-01-01", cookie: supervisor)
-        XCTAssertEqual(tooLong.status, .badRequest)
+        XCTAssertEqual(tooLong.status, .unprocessableEntity)
         let csv = try await page("/reports/sla.csv?\(period)&group=outlet", cookie: supervisor)
         XCTAssertEqual(csv.headers.contentType?.subType, "csv")
         let lines = csv.body.split(separator: "\r\n")

@@ -107,7 +107,7 @@ extension APIHandler {
         var hours: [Int: String] = [:]
         for entry in body {
             guard hours[entry.weekday] == nil else {
-                throw KesuError.invalid("Each weekday once.", fields: ["weekday": ["\(entry.weekday) given twice"]])
+                throw KesuError.refused("Each weekday once.", fields: ["weekday": ["\(entry.weekday) given twice"]])
             }
             hours[entry.weekday] = entry.hours
         }

@@ -80,7 +80,7 @@ package struct APIHandler: APIProtocol {
         }
         if let cursor = q.cursor {
             guard let parsed = ListCursor(token: cursor) else {
-                throw KesuError.invalid("The cursor is not one this server gave out.", fields: ["cursor": ["malformed"]])
+                throw KesuError.refused("The cursor is not one this server gave out.", fields: ["cursor": ["malformed"]])
             }
             query.cursor = parsed
         }
@@ -105,9 +105,7 @@ package struct APIHandler: APIProtocol {
             query.complaintIDs = try await ComplaintStore.complaintIDs(waybill: number, on: db)
         }
         if let phone = q.phone {
-            guard let number = PhoneNumber(phone) else {
-                throw KesuError.invalid("phone is not a phone number.", fields: ["phone": ["malformed"]])
-            }
+            guard let number = PhoneNumber(phone) else { return nothing }
             guard let customer = try await CustomerModel.query(on: db).filter(\.$phone == number.digits).first() else {
                 return nothing
             }

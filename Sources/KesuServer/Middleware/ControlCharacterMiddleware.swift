@@ -3,7 +3,7 @@ import KesuCore
 import MultipartKit
 import Vapor
 
-/// Refuses text with control characters (NUL and the like; tab, line feed and carriage return are fine) anywhere
+/// Refuses nulls in JSON bodies, and text with control characters (NUL and the like; tab, line feed and carriage return are fine) anywhere
 /// a request carries text — the path, the query, JSON, form and multipart fields — with a 400 that names the field,
 /// before anything reads or stores it. PostgreSQL cannot store NUL in text and SQLite would; refusing it here
 /// keeps both databases alike and keeps invisible characters out of complaints.
@@ -34,7 +34,9 @@ struct ControlCharacterMiddleware: AsyncMiddleware {
             guard Self.jsonMayHideControl(bytes),
                   let value = try? JSONSerialization.jsonObject(with: Data(bytes), options: [.fragmentsAllowed])
             else { return nil }
-            return Self.jsonField(value, path: "")
+            if let field = Self.jsonField(value, path: "") { return field }
+            if let null = Self.jsonNull(value, path: "") { throw Self.nullError(field: null) }
+            return nil
         case ("application", "x-www-form-urlencoded"):
             let text = String(decoding: bytes, as: UTF8.self)
             return Self.mayHideControl(Substring(text)) || Self.hasControl(text) ? Self.formField(text) : nil
@@ -50,6 +52,7 @@ struct ControlCharacterMiddleware: AsyncMiddleware {
     static func error(field: String, on request: Request) -> KesuError {
         let language: Language = request.url.path.hasPrefix("/api") ? .en : WebSession.language(request)
         let template = language.strings["control_char"] ?? "%@"
+        let field = printable(field)
         return KesuError.invalid(template.replacingOccurrences(of: "%@", with: field),
                                  fields: [field: ["contains a control character"]])
     }
@@ -60,6 +63,13 @@ struct ControlCharacterMiddleware: AsyncMiddleware {
     }
 
     static func hasControl(_ text: String) -> Bool { text.unicodeScalars.contains(where: isRefused) }
+
+    /// A field name as an answer may repeat it: refused characters shown as U+FFFD, at most 100 characters.
+    static func printable(_ text: String) -> String {
+        var scalars = String.UnicodeScalarView()
+        for scalar in text.unicodeScalars.prefix(100) { scalars.append(isRefused(scalar) ? "\u{FFFD}" : scalar) }
+        return String(scalars)
+    }
 
     /// Whether percent-encoded text may decode to a control character (`%00`–`%1F`, `%7F`, `%C2%80`–`%C2%9F`).
     static func mayHideControl(_ text: Substring) -> Bool {
@@ -87,11 +97,13 @@ struct ControlCharacterMiddleware: AsyncMiddleware {
         return nil
     }
 
-    /// Whether JSON bytes may hold a control character: an escape `\u00XX`, DEL, or a raw C1 character.
+    /// Whether JSON bytes may hold a control character (an escape `\u00XX`, DEL, or a raw C1 character) or a null.
     static func jsonMayHideControl(_ bytes: [UInt8]) -> Bool {
         var i = 0
         while i < bytes.count {
             let b = bytes[i]
+            if b == UInt8(ascii: "n"), i + 3 < bytes.count, bytes[i + 1] == UInt8(ascii: "u"),
+               bytes[i + 2] == UInt8(ascii: "l"), bytes[i + 3] == UInt8(ascii: "l") { return true }
             if b == 0x7F || (b == 0xC2 && i + 1 < bytes.count && (0x80...0x9F).contains(bytes[i + 1])) { return true }
             if b == UInt8(ascii: "\\"), i + 3 < bytes.count, bytes[i + 1] == UInt8(ascii: "u"),
                bytes[i + 2] == UInt8(ascii: "0"), bytes[i + 3] == UInt8(ascii: "0") { return true }
@@ -120,6 +132,33 @@ struct ControlCharacterMiddleware: AsyncMiddleware {
         default:
             return nil
         }
+    }
+
+    /// The dotted path of the first `null` in a JSON body: the API has no nullable fields (leave a field out
+    /// instead), and the decoder would otherwise take a null for a missing value.
+    static func jsonNull(_ value: Any, path: String) -> String? {
+        func join(_ key: String) -> String { path.isEmpty ? key : path + "." + key }
+        switch value {
+        case is NSNull:
+            return path.isEmpty ? "body" : path
+        case let object as [String: Any]:
+            for key in object.keys.sorted() {
+                if let field = jsonNull(object[key] as Any, path: join(key)) { return field }
+            }
+            return nil
+        case let array as [Any]:
+            for (index, element) in array.enumerated() {
+                if let field = jsonNull(element, path: join(String(index))) { return field }
+            }
+            return nil
+        default:
+            return nil
+        }
+    }
+
+    static func nullError(field: String) -> KesuError {
+        let field = printable(field)
+        return KesuError.invalid("\(field) is null; leave it out instead.", fields: [field: ["null"]])
     }
 
     /// The name of the first multipart text field (a part without a file name) holding a refused character.

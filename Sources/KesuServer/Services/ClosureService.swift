@@ -28,8 +28,11 @@ package struct ClosureService: Sendable {
     {
         try Permission.manageRootCauses.require(actor.role)
         let cleanName = name.trimmed
-        guard (1...60).contains(cleanName.count) else {
+        guard name.length <= 60 else {
             throw KesuError.invalid("A root cause needs a name of at most 60 characters.", fields: ["name": ["1 to 60"]])
+        }
+        guard !cleanName.isEmpty else {
+            throw KesuError.refused("A root cause needs a name of at most 60 characters.", fields: ["name": ["empty"]])
         }
         let all = try await RootCauseStore.list(activeOnly: false, on: db)
         let given = code?.trimmed ?? ""
@@ -43,7 +46,7 @@ package struct ClosureService: Sendable {
             return row
         }
         guard given.isEmpty || given.range(of: "^[a-z0-9_]{1,40}$", options: .regularExpression) != nil else {
-            throw KesuError.invalid("A code is 1 to 40 lower-case letters, digits or _.", fields: ["code": ["format"]])
+            throw KesuError.refused("A code is 1 to 40 lower-case letters, digits or _.", fields: ["code": ["format"]])
         }
         if all.contains(where: { $0.name == cleanName }) {
             throw KesuError.conflict("There is a root cause called \(cleanName) already.")
@@ -85,7 +88,7 @@ package struct ClosureService: Sendable {
             throw KesuError.forbidden("This rectification belongs to \(row.ownerUnitName ?? "another unit").")
         }
         guard let text = try ComplaintService.checkNote(note, required: true) else {
-            throw KesuError.invalid("Say what was done.", fields: ["note": ["empty"]])
+            throw KesuError.refused("Say what was done.", fields: ["note": ["empty"]])
         }
         let now = services.now()
         let event = ComplaintService(services: services, db: db).event(
@@ -109,7 +112,7 @@ package struct ClosureService: Sendable {
             throw KesuError.forbidden("Someone other than who carried out the rectification verifies it.")
         }
         let text = try note.flatMap { try ComplaintService.checkNote($0, required: false) }
-        if !accepted, text == nil { throw KesuError.invalid("Say why it is sent back.", fields: ["note": ["empty"]]) }
+        if !accepted, text == nil { throw KesuError.refused("Say why it is sent back.", fields: ["note": ["empty"]]) }
         let now = services.now()
         let event = ComplaintService(services: services, db: db).event(
             row.complaintID, actor, accepted ? "rectification_verified" : "rectification_returned", visible: false,
@@ -155,8 +158,11 @@ package struct ClosureService: Sendable {
             throw KesuError.conflict("Only a closed complaint can be a typical case.")
         }
         let text = lesson.trimmed
-        guard (1...1_000).contains(text.count) else {
+        guard lesson.length <= 1_000 else {
             throw KesuError.invalid("Write the lesson in at most 1,000 characters.", fields: ["lesson": ["1 to 1000"]])
+        }
+        guard !text.isEmpty else {
+            throw KesuError.refused("Write the lesson in at most 1,000 characters.", fields: ["lesson": ["empty"]])
         }
         let id = try complaint.requireID()
         let now = services.now()

@@ -26,7 +26,7 @@ package struct CompensationService: Sendable {
         try Permission.manageCompensation.require(actor.role)
         let now = services.now()
         guard effectiveFrom >= now.addingTimeInterval(-60) else {
-            throw KesuError.invalid("A new version cannot take effect in the past.",
+            throw KesuError.refused("A new version cannot take effect in the past.",
                                     fields: ["effectiveFrom": ["in the past"]])
         }
         try CompensationRules(version: 0, effectiveFrom: effectiveFrom, uninsuredFeeMultiple: uninsuredFeeMultiple,
@@ -60,7 +60,7 @@ package struct CompensationService: Sendable {
         let complaint = try await ComplaintService(services: services, db: db).visible(number, to: actor, reading: true)
         let wanted = try waybill.map(ShipmentService.normalise)
         if let wanted, !complaint.waybillList.contains(wanted) {
-            throw KesuError.invalid("\(wanted) is not a waybill of complaint \(complaint.number).",
+            throw KesuError.refused("\(wanted) is not a waybill of complaint \(complaint.number).",
                                     fields: ["waybill": ["not on this complaint"]])
         }
         let shipments = try await ShipmentService.load(waybills: wanted.map { [$0] } ?? complaint.waybillList, on: db)
@@ -68,7 +68,7 @@ package struct CompensationService: Sendable {
         guard let shipment = shipments.min(by: {
             (order.firstIndex(of: $0.waybill) ?? .max) < (order.firstIndex(of: $1.waybill) ?? .max)
         }) else {
-            throw KesuError.invalid("No shipment data for this complaint's waybills yet, so the fee and insured value are unknown.",
+            throw KesuError.refused("No shipment data for this complaint's waybills yet, so the fee and insured value are unknown.",
                                     fields: ["waybill": ["no shipment data"]])
         }
         let versions = try await versions().map(\.rules)

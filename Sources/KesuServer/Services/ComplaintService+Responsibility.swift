@@ -35,10 +35,10 @@ extension ComplaintService {
         var unit: OrgUnitModel?
         if let code = finding.unitCode {
             guard let found = try await OrgStore.find(code: code, on: db) else {
-                throw KesuError.invalid("No unit \(code.prefix(40)).", fields: ["unit": ["unknown unit"]])
+                throw KesuError.refused("No unit \(code.prefix(40)).", fields: ["unit": ["unknown unit"]])
             }
             guard let kind = UnitKind(rawValue: found.kind), Responsibility.unitKinds(for: finding.party).contains(kind) else {
-                throw KesuError.invalid("A \(found.kind) cannot carry \(finding.party.rawValue) responsibility.",
+                throw KesuError.refused("A \(found.kind) cannot carry \(finding.party.rawValue) responsibility.",
                                         fields: ["unit": ["wrong kind of unit for the party"]])
             }
             unit = found

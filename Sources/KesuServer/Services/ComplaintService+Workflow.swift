@@ -178,7 +178,7 @@ extension ComplaintService {
         if let given = request.rootCause?.trimmed, !given.isEmpty {
             guard let found = causes.first(where: { $0.active && ($0.name == given || $0.code == given) }) else {
                 let names = causes.filter(\.active).map(\.name).joined(separator: "、")
-                throw KesuError.invalid("Choose a root cause from the list: \(names).", fields: ["rootCause": ["not in the list"]])
+                throw KesuError.refused("Choose a root cause from the list: \(names).", fields: ["rootCause": ["not in the list"]])
             }
             cause = found
         } else if let kept = complaint.rootCause {
@@ -190,7 +190,7 @@ extension ComplaintService {
         var unit: OrgUnitModel?
         if let code = plan.unit?.trimmed, !code.isEmpty {
             guard let found = try await OrgUnitModel.query(on: db).filter(\.$code == code).first() else {
-                throw KesuError.invalid("No unit \(code.prefix(40)).", fields: ["rectificationUnit": ["unknown unit"]])
+                throw KesuError.refused("No unit \(code.prefix(40)).", fields: ["rectificationUnit": ["unknown unit"]])
             }
             unit = found
         } else {
@@ -204,10 +204,10 @@ extension ComplaintService {
         if let courier = unit, courier.kind == UnitKind.courier.rawValue, let parent = courier.parentID {
             unit = try await OrgUnitModel.find(parent, on: db)  // a courier's outlet rectifies
         }
-        guard let unit else { throw KesuError.invalid("Name the unit that rectifies.", fields: ["rectificationUnit": ["missing"]]) }
+        guard let unit else { throw KesuError.refused("Name the unit that rectifies.", fields: ["rectificationUnit": ["missing"]]) }
         let due = (plan.dueAt ?? now.addingTimeInterval(30 * 86_400)).roundedToMillis
         guard due > now, due.timeIntervalSince(now) <= 366 * 86_400 else {
-            throw KesuError.invalid("A rectification is due within the coming year.", fields: ["rectificationDueAt": ["out of range"]])
+            throw KesuError.refused("A rectification is due within the coming year.", fields: ["rectificationDueAt": ["out of range"]])
         }
         let text = try plan.action.flatMap { try Self.checkNote($0, required: false) }
             ?? "针对「\(cause.name)」制定并落实整改措施，防止同类投诉再次发生"
@@ -227,7 +227,7 @@ extension ComplaintService {
         if let name = change.assignee, !name.isEmpty {
             guard let user = try await UserModel.query(on: db).filter(\.$username == name).with(\.$unit).first(),
                   user.active
-            else { throw KesuError.invalid("No active user \(name.prefix(40)).", fields: ["assignee": ["unknown user"]]) }
+            else { throw KesuError.refused("No active user \(name.prefix(40)).", fields: ["assignee": ["unknown user"]]) }
             if user.id != actor.userID { try Permission.assignComplaints.require(actor.role) }
             assignee = user
         } else if change.assignee != nil {
@@ -239,7 +239,7 @@ extension ComplaintService {
             if !code.isEmpty {
                 guard let unit = try await OrgUnitModel.query(on: db).filter(\.$code == code).first(),
                       unit.kind == UnitKind.outlet.rawValue || unit.kind == UnitKind.transferCentre.rawValue
-                else { throw KesuError.invalid("No outlet \(code.prefix(40)).", fields: ["outlet": ["unknown outlet"]]) }
+                else { throw KesuError.refused("No outlet \(code.prefix(40)).", fields: ["outlet": ["unknown outlet"]]) }
                 outlet = unit
             }
         }
@@ -320,13 +320,13 @@ extension ComplaintService {
                          by actor: Actor) async throws -> ComplaintEventModel
     {
         try Permission.workComplaints.require(actor.role)
-        guard let text = try Self.checkNote(body, required: true) else { throw KesuError.invalid("A note needs text.") }
+        guard let text = try Self.checkNote(body, required: true) else { throw KesuError.refused("A note needs text.") }
         let complaint = try await visible(number, to: actor)
         let id = try complaint.requireID()
         let now = services.now()
         let kind = toRegulator ? "regulator_reply" : customerVisible ? "reply" : "note"
         if toRegulator, complaint.channel != KesuCore.Channel.regulator.rawValue {
-            throw KesuError.invalid("Only a complaint forwarded by the regulator has a regulator reply.",
+            throw KesuError.refused("Only a complaint forwarded by the regulator has a regulator reply.",
                                     fields: ["toRegulator": ["not a regulator complaint"]])
         }
         let note = event(id, actor, kind, visible: customerVisible, note: text, at: now)
@@ -353,10 +353,10 @@ extension ComplaintService {
     static func checkNote(_ text: String, required: Bool) throws -> String? {
         let t = text.trimmed
         if t.isEmpty {
-            if required { throw KesuError.invalid("A note needs text.", fields: ["body": ["empty"]]) }
+            if required { throw KesuError.refused("A note needs text.", fields: ["body": ["empty"]]) }
             return nil
         }
-        guard noteLengthLimit.contains(t.count) else {
+        guard noteLengthLimit.contains(t.length), text.length <= noteLengthLimit.upperBound else {
             throw KesuError.invalid("A note is at most \(noteLengthLimit.upperBound) characters.",
                                     fields: ["body": ["too long"]])
         }

@@ -245,9 +245,8 @@ package struct ComplaintService: Sendable {
 
     static func checkKey(_ key: String) throws -> String {
         let k = key.trimmed
-        guard (1...200).contains(k.count) else {
-            throw KesuError.invalid("Idempotency-Key must be 1 to 200 characters.")
-        }
+        guard key.length <= 200 else { throw KesuError.invalid("Idempotency-Key must be 1 to 200 characters.") }
+        guard !k.isEmpty else { throw KesuError.refused("Idempotency-Key must be 1 to 200 characters.") }
         return k
     }
 

@@ -31,7 +31,7 @@ package struct FollowUpService: Sendable {
         guard complaint.status == ComplaintStatus.followUp.rawValue else {
             throw KesuError.conflict("Complaint \(complaint.number) is not waiting for a follow-up.")
         }
-        if byCustomer, outcome == .noAnswer { throw KesuError.invalid("Choose how satisfied you are.") }
+        if byCustomer, outcome == .noAnswer { throw KesuError.refused("Choose how satisfied you are.") }
         let text = try comment.flatMap { try ComplaintService.checkNote($0, required: false) }
         let id = try complaint.requireID()
         let now = services.now()

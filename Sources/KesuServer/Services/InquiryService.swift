@@ -44,21 +44,21 @@ package struct InquiryService: Sendable {
             throw KesuError.conflict("Complaint \(complaint.number) is closed; reopen it to investigate further.")
         }
         guard let text = try ComplaintService.checkNote(question, required: true) else {
-            throw KesuError.invalid("Ask a question.", fields: ["question": ["empty"]])
+            throw KesuError.refused("Ask a question.", fields: ["question": ["empty"]])
         }
         guard let unit = try await OrgUnitModel.query(on: db).filter(\.$code == unitCode.trimmed).first() else {
-            throw KesuError.invalid("No unit \(unitCode.prefix(40)).", fields: ["unit": ["unknown unit"]])
+            throw KesuError.refused("No unit \(unitCode.prefix(40)).", fields: ["unit": ["unknown unit"]])
         }
         guard unit.kind != UnitKind.courier.rawValue else {
-            throw KesuError.invalid("Ask the courier's outlet; couriers answer through it.", fields: ["unit": ["courier"]])
+            throw KesuError.refused("Ask the courier's outlet; couriers answer through it.", fields: ["unit": ["courier"]])
         }
         let now = services.now()
         let due = (dueAt ?? now.addingTimeInterval(Self.standardSpan)).roundedToMillis
         guard due > now else {
-            throw KesuError.invalid("The answer must be due in the future.", fields: ["dueAt": ["in the past"]])
+            throw KesuError.refused("The answer must be due in the future.", fields: ["dueAt": ["in the past"]])
         }
         guard due.timeIntervalSince(now) <= Self.longest else {
-            throw KesuError.invalid("An investigation may be given at most 14 days.", fields: ["dueAt": ["too far ahead"]])
+            throw KesuError.refused("An investigation may be given at most 14 days.", fields: ["dueAt": ["too far ahead"]])
         }
         let id = try complaint.requireID()
         let unitID = try unit.requireID()
@@ -115,7 +115,7 @@ package struct InquiryService: Sendable {
         }
         guard inquiry.state == "open" else { throw KesuError.conflict("The question has been answered already.") }
         guard let text = try ComplaintService.checkNote(answer, required: true) else {
-            throw KesuError.invalid("Write the answer.", fields: ["answer": ["empty"]])
+            throw KesuError.refused("Write the answer.", fields: ["answer": ["empty"]])
         }
         guard files.count <= 5 else { throw KesuError.invalid("At most 5 files with an answer.", fields: ["files": ["too many"]]) }
         let prepared = try files.map {

@@ -36,7 +36,7 @@ package struct ProposalService: Sendable {
             let versions = try await CompensationStore.versions(on: db).map(\.rules)
             if let rules = CompensationRules.inForce(at: complaint.receivedAt, among: versions),
                amountFen > rules.couponCapFen {
-                throw KesuError.invalid("A goodwill coupon is at most \(CompensationEngine.yuan(rules.couponCapFen)).",
+                throw KesuError.refused("A goodwill coupon is at most \(CompensationEngine.yuan(rules.couponCapFen)).",
                                         fields: ["amountFen": ["above the coupon cap"]])
             }
         }
@@ -149,7 +149,7 @@ package struct ProposalService: Sendable {
         }
         let why = reason.map(\.trimmed).flatMap { $0.isEmpty ? nil : String($0.prefix(500)) }
         if !accepted, why == nil {
-            throw KesuError.invalid("Say why the proposal was rejected.", fields: ["reason": ["required when rejecting"]])
+            throw KesuError.refused("Say why the proposal was rejected.", fields: ["reason": ["required when rejecting"]])
         }
         let now = services.now()
         let id = try complaint.requireID()

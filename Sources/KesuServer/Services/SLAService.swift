@@ -26,10 +26,10 @@ package struct SLAService: Sendable {
         let now = services.now()
         let dueAt = due.roundedToMillis
         guard dueAt > now else {
-            throw KesuError.invalid("A promise must be for a time still to come.", fields: ["dueAt": ["in the past"]])
+            throw KesuError.refused("A promise must be for a time still to come.", fields: ["dueAt": ["in the past"]])
         }
         guard dueAt.timeIntervalSince(now) <= 90 * 86_400 else {
-            throw KesuError.invalid("A promise can be at most 90 days ahead.", fields: ["dueAt": ["too far ahead"]])
+            throw KesuError.refused("A promise can be at most 90 days ahead.", fields: ["dueAt": ["too far ahead"]])
         }
         if complaint.status == ComplaintStatus.closed.rawValue {
             throw KesuError.conflict("Complaint \(complaint.number) is closed; reopen it before promising anything.")
@@ -126,12 +126,12 @@ package struct SLAService: Sendable {
             let trimmed = text.trimmed
             if trimmed.isEmpty { continue }
             guard let parsed = WorkingHours(trimmed) else {
-                problems.add("hours", "\(trimmed.prefix(20)) is not HH:mm-HH:mm with opening before closing")
+                problems.refuse("hours", "\(trimmed.prefix(20)) is not HH:mm-HH:mm with opening before closing")
                 continue
             }
             weekly[weekday] = parsed
         }
-        if problems.isEmpty, weekly.isEmpty { problems.add("hours", "at least one weekday needs working hours") }
+        if problems.isEmpty, weekly.isEmpty { problems.refuse("hours", "at least one weekday needs working hours") }
         try problems.throwIfAny("The working hours cannot be saved")
         let hours = weekly
         try await services.writer.write(on: db) { tx in try await ClockSettingsStore.setWeeklyHours(hours, on: tx) }
@@ -142,10 +142,10 @@ package struct SLAService: Sendable {
     package func setDay(_ text: String, workday: Bool?, name: String?, by actor: Actor) async throws {
         try Permission.manageClocks.require(actor.role)
         guard let day = LocalDay(text.trimmed) else {
-            throw KesuError.invalid("The day must be written yyyy-MM-dd.", fields: ["day": ["malformed"]])
+            throw KesuError.refused("The day must be written yyyy-MM-dd.", fields: ["day": ["malformed"]])
         }
         let label = (name ?? "").trimmed
-        guard label.count <= 40 else {
+        guard (name ?? "").length <= 40 else {
             throw KesuError.invalid("The name is at most 40 characters.", fields: ["name": ["too long"]])
         }
         let named = label.isEmpty ? (workday == true ? "调休上班" : "休息日") : label
@@ -168,7 +168,7 @@ package struct SLAService: Sendable {
     package func report(from: Date, to: Date, perOutlet: Bool, by actor: Actor) async throws -> [ReportLine] {
         try Permission.viewReports.require(actor.role)
         guard from < to, to.timeIntervalSince(from) <= 400 * 86_400 else {
-            throw KesuError.invalid("The period must run forwards and be at most 400 days.",
+            throw KesuError.refused("The period must run forwards and be at most 400 days.",
                                     fields: ["to": ["before from or too far"]])
         }
         let scope = actor.unitPath.depth <= 1 ? nil : actor.unitPath.rawValue

@@ -62,7 +62,7 @@ struct IntakePageController: RouteCollection {
         let draft = ComplaintDraft(
             channel: channel, customerName: form.name, customerPhone: form.phone,
             customerEmail: form.email.isEmpty ? nil : form.email,
-            waybillNumbers: form.waybill.split(whereSeparator: { " ,，;；\n".contains($0) }).map(String.init),
+            waybillNumbers: form.waybill.split(whereSeparator: { $0.isWhitespace || ",，;；".contains($0) }).map(String.init),
             description: form.description, category: category,
             subcategory: subcategory, priority: Priority(rawValue: form.priority))
         do {
@@ -109,7 +109,7 @@ struct IntakePageController: RouteCollection {
             // a customer who complained only about another outlet.
             if !found.complaints.isEmpty { found.customer = customer.name }
         }
-        if let waybill = (try? req.query.get(String.self, at: "waybill")).flatMap(WaybillNumber.normalise) {
+        if let waybill = (try? req.query.get(String.self, at: "waybill")).flatMap({ WaybillNumber.normalise($0.trimmed) }) {
             if let shipment = try await ShipmentService.load(waybills: [waybill], on: req.db).first {
                 found.shipment = "\(shipment.origin?.name ?? "—") → \(shipment.destination?.name ?? "—") · \(shipment.itemKind)"
                 found.tracking = shipment.events.sorted { $0.at > $1.at }.map {

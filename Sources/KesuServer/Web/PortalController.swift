@@ -78,7 +78,7 @@ struct PortalController: RouteCollection {
         }
         let draft = ComplaintDraft(
             channel: .web, customerName: form.name, customerPhone: form.phone,
-            waybillNumbers: form.waybill.split(whereSeparator: { " ,，;；\n".contains($0) }).map(String.init),
+            waybillNumbers: form.waybill.split(whereSeparator: { $0.isWhitespace || ",，;；".contains($0) }).map(String.init),
             description: form.description, category: ComplaintCategory(rawValue: form.category))
         do {
             let complaint = try await ComplaintService(services: services, db: req.db)

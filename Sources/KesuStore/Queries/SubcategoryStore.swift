@@ -12,9 +12,9 @@ package enum SubcategoryStore {
     /// Throws a 422 naming `subcategory` unless `code` is an offered sub-category of `category`.
     package static func check(_ code: String, under category: String?, on db: any Database) async throws {
         guard let found = try await SubcategoryModel.query(on: db).filter(\.$code == code).first(), found.active
-        else { throw KesuError.invalid("No sub-category \(code.prefix(40)).", fields: ["subcategory": ["unknown"]]) }
+        else { throw KesuError.refused("No sub-category \(code.prefix(40)).", fields: ["subcategory": ["unknown"]]) }
         guard found.category == category else {
-            throw KesuError.invalid("Sub-category \(code.prefix(40)) belongs to \(found.category), not \(category ?? "no category").",
+            throw KesuError.refused("Sub-category \(code.prefix(40)) belongs to \(found.category), not \(category ?? "no category").",
                                     fields: ["subcategory": ["belongs to another category"]])
         }
     }
