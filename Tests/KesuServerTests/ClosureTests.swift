@@ -6,8 +6,10 @@ import XCTest
 
 /// Closing from the root-cause list, rectifications carried out and verified by someone else, typical cases.
 final class ClosureTests: KesuTestCase, @unchecked Sendable {
-    func closedNumber(rootCause: String, extra: [String: Any] = [:]) async throws -> (String, Reply) {
-        let number = try await recordedNumber()
+    func closedNumber(rootCause: String, extra: [String: Any] = [:], description: String? = nil) async throws
+        -> (String, Reply)
+    {
+        let number = try await recordedNumber(as: "agent", description.map { ["description": $0] } ?? [:])
         for status in ["triaged", "executing", "follow_up"] {
             let moved = try await call(.POST, "/api/v1/complaints/\(number)/transitions", as: "agent", json: ["to": status])
             XCTAssertEqual(moved.status, .ok, moved.body)
@@ -122,7 +124,8 @@ final class ClosureTests: KesuTestCase, @unchecked Sendable {
         let open = try await recordedNumber(["category": "delay"])
         let early = try await call(.PUT, "/api/v1/complaints/\(open)/typical-case", as: "supervisor", json: ["lesson": "x"])
         XCTAssertEqual(early.status, .conflict, "only closed complaints")
-        let (number, closed) = try await closedNumber(rootCause: "派前未电联")
+        let (number, closed) = try await closedNumber(rootCause: "派前未电联",
+                                                      description: "我是王芳，电话13812345678，快递员没打电话就放驿站了")
         XCTAssertEqual(closed.status, .ok)
         let byAgent = try await call(.PUT, "/api/v1/complaints/\(number)/typical-case", as: "agent", json: ["lesson": "x"])
         XCTAssertEqual(byAgent.status, .forbidden)
@@ -135,6 +138,9 @@ final class ClosureTests: KesuTestCase, @unchecked Sendable {
         let listed = try await call(.GET, "/api/v1/typical-cases?category=\(category ?? "")", as: "agent")
         XCTAssertEqual(listed.jsonArray?.map { $0["complaintNumber"] as? String ?? "" }, [number])
         XCTAssertEqual(listed.jsonArray?.first?["rootCause"] as? String, "派前未电联")
+        XCTAssertFalse(listed.body.contains("王芳"), "other units learn the lesson, not who the customer was")
+        XCTAssertFalse(listed.body.contains("13812345678"))
+        XCTAssertTrue(listed.body.contains("我是客户，电话138****5678"), listed.body)
         let otherCategory = category == "loss" ? "damage" : "loss"
         let none = try await call(.GET, "/api/v1/typical-cases?category=\(otherCategory)", as: "agent")
         XCTAssertEqual(none.jsonArray?.count, 0)

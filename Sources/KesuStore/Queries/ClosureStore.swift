@@ -188,18 +188,23 @@ package enum TypicalCaseStore {
         let filter: SQLQueryString = category.map { "WHERE t.category = \(bind: $0)" } ?? ""
         return try await db.sql.raw("""
             SELECT t.complaint_id, c.number, t.category, t.lesson, t.marked_by_name, t.marked_at, c.description,
-                c.resolution_summary, c.responsible_party, c.root_cause
-            FROM typical_cases t JOIN complaints c ON c.id = t.complaint_id \(filter)
+                c.resolution_summary, c.responsible_party, c.root_cause, cu.name AS customer_name
+            FROM typical_cases t JOIN complaints c ON c.id = t.complaint_id
+            JOIN customers cu ON cu.id = c.customer_id \(filter)
             ORDER BY t.marked_at DESC, t.complaint_id LIMIT \(bind: limit)
             """).all().map { row in
-            TypicalCaseRow(complaintID: try row.decode(column: "complaint_id", as: UUID.self),
+            // Teaching material for every unit: the customer is taken out of what they and we wrote.
+            let customer = try row.decode(column: "customer_name", as: String?.self)
+            return TypicalCaseRow(complaintID: try row.decode(column: "complaint_id", as: UUID.self),
                            number: try row.decode(column: "number", as: String.self),
                            category: try row.decode(column: "category", as: String.self),
                            lesson: try row.decode(column: "lesson", as: String.self),
                            markedByName: try row.decode(column: "marked_by_name", as: String.self),
                            markedAt: try row.decode(column: "marked_at", as: Date.self),
-                           description: try row.decode(column: "description", as: String.self),
-                           resolutionSummary: try row.decode(column: "resolution_summary", as: String?.self),
+                           description: Anonymiser.anonymise(try row.decode(column: "description", as: String.self),
+                                                             customerName: customer),
+                           resolutionSummary: try row.decode(column: "resolution_summary", as: String?.self)
+                               .map { Anonymiser.anonymise($0, customerName: customer) },
                            responsibleParty: try row.decode(column: "responsible_party", as: String?.self),
                            rootCause: try row.decode(column: "root_cause", as: String?.self))
         }
