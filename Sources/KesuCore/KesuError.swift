@@ -41,6 +41,9 @@ public struct KesuError: Error, Sendable, CustomStringConvertible {
 
     public var description: String { "\(code): \(message)" }
 
+    /// Whether the input was refused, for its shape (400) or by a rule (422): a form shows it beside its fields.
+    public var isBadInput: Bool { code == .invalidInput || code == .unprocessable || code == .missingFields }
+
     public static func invalid(_ message: String, fields: [String: [String]] = [:]) -> KesuError {
         KesuError(.invalidInput, message, details: fields)
     }

@@ -26,19 +26,23 @@ struct IntakeTests {
         #expect(intake.categorySuggested)
     }
 
+    /// A field outside the API's schema is invalid input (400); one that fits it but breaks a rule is refused (422).
     @Test("every bad field is named in one error",
           arguments: [
-            (makeDraft(name: ""), "customer.name"),
-            (makeDraft(phone: "12345"), "customer.phone"),
-            (makeDraft(email: "not-an-email"), "customer.email"),
-            (makeDraft(waybills: ["<script>"]), "waybillNumbers"),
-            (makeDraft(description: ""), "description"),
-            (makeDraft(description: String(repeating: "长", count: 5_001)), "description"),
-            (makeDraft(receivedAt: Date(timeIntervalSince1970: 1_795_000_000 + 3_600)), "receivedAt"),
+            (makeDraft(name: ""), "customer.name", KesuError.Code.invalidInput),
+            (makeDraft(name: "   "), "customer.name", .unprocessable),
+            // 26 characters but 52 code points: lengths count as the schema does.
+            (makeDraft(name: String(repeating: "e\u{301}", count: 26)), "customer.name", .invalidInput),
+            (makeDraft(phone: "12345"), "customer.phone", .invalidInput),
+            (makeDraft(email: "not-an-email"), "customer.email", .unprocessable),
+            (makeDraft(waybills: ["<script>"]), "waybillNumbers", .invalidInput),
+            (makeDraft(description: ""), "description", .invalidInput),
+            (makeDraft(description: String(repeating: "长", count: 5_001)), "description", .invalidInput),
+            (makeDraft(receivedAt: Date(timeIntervalSince1970: 1_795_000_000 + 3_600)), "receivedAt", .unprocessable),
           ])
-    func badField(draft: ComplaintDraft, field: String) {
+    func badField(draft: ComplaintDraft, field: String, code: KesuError.Code) {
         let error = #expect(throws: KesuError.self) { try draft.validate(now: now) }
-        #expect(error?.code == .invalidInput)
+        #expect(error?.code == code)
         #expect(error?.details.keys.contains(field) == true)
     }
 

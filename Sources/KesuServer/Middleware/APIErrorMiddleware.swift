@@ -1,4 +1,3 @@
-import FluentKit
 import Foundation
 import HTTPTypes
 import KesuCore
@@ -105,8 +104,8 @@ package struct APIErrorMiddleware: AsyncMiddleware {
             case .unsupportedMediaType: .unsupportedMediaType
             case .methodNotAllowed: .methodNotAllowed
             case .tooManyRequests: .tooManyRequests
-            case .badRequest, .unprocessableEntity, .lengthRequired, .uriTooLong, .requestHeaderFieldsTooLarge:
-                .invalidInput
+            case .unprocessableEntity: .unprocessable
+            case .badRequest, .lengthRequired, .uriTooLong, .requestHeaderFieldsTooLarge: .invalidInput
             default: .internalError
             }
             return KesuError(code, e.status == .notFound ? "Nothing is here." : e.reason, cause: e)
@@ -120,9 +119,9 @@ package struct APIErrorMiddleware: AsyncMiddleware {
     /// A write refused because it would duplicate a unique value: two requests raced for the same name or key.
     static func isUniqueViolation(_ error: any Error) -> Bool {
         if let e = error as? PSQLError { return e.serverInfo?[.sqlState] == "23505" }
-        if let e = error as? SQLiteError { return e.reason == .constraintUniqueFailed || e.reason == .constraintPrimaryKeyFailed
-            || (e.reason == .constraint && e.message.contains("UNIQUE")) }
-        return false
+        guard let e = error as? SQLiteError else { return false }
+        return e.reason == .constraintUniqueFailed || e.reason == .constraintPrimaryKeyFailed
+            || (e.reason == .constraint && e.message.contains("UNIQUE"))
     }
 
     static func status(for code: KesuError.Code) -> HTTPResponseStatus {

@@ -112,47 +112,41 @@ struct ControlCharacterMiddleware: AsyncMiddleware {
         return false
     }
 
-    /// The dotted path (`customer.name`, `waybillNumbers.0`) of the first JSON string holding a refused character.
+    /// The dotted path (`customer.name`, `waybillNumbers.0`) of the first JSON string or key holding a refused
+    /// character.
     static func jsonField(_ value: Any, path: String) -> String? {
-        func join(_ key: String) -> String { path.isEmpty ? key : path + "." + key }
-        switch value {
-        case let text as String:
-            return hasControl(text) ? (path.isEmpty ? "body" : path) : nil
-        case let object as [String: Any]:
-            for key in object.keys.sorted() {
-                if hasControl(key) { return join("key") }
-                if let field = jsonField(object[key] as Any, path: join(key)) { return field }
-            }
-            return nil
-        case let array as [Any]:
-            for (index, element) in array.enumerated() {
-                if let field = jsonField(element, path: join(String(index))) { return field }
-            }
-            return nil
-        default:
-            return nil
-        }
+        firstPath(in: value, path: path, key: hasControl) { ($0 as? String).map(hasControl) ?? false }
     }
 
     /// The dotted path of the first `null` in a JSON body: the API has no nullable fields (leave a field out
     /// instead), and the decoder would otherwise take a null for a missing value.
     static func jsonNull(_ value: Any, path: String) -> String? {
-        func join(_ key: String) -> String { path.isEmpty ? key : path + "." + key }
+        firstPath(in: value, path: path, key: { _ in false }) { $0 is NSNull }
+    }
+
+    /// The path of the first leaf of a JSON value that `leaf` picks, or `path.key` for the first key `key` picks.
+    private static func firstPath(in value: Any, path: String, key: (String) -> Bool, leaf: (Any) -> Bool)
+        -> String?
+    {
+        func join(_ name: String) -> String { path.isEmpty ? name : path + "." + name }
         switch value {
-        case is NSNull:
-            return path.isEmpty ? "body" : path
         case let object as [String: Any]:
-            for key in object.keys.sorted() {
-                if let field = jsonNull(object[key] as Any, path: join(key)) { return field }
+            for name in object.keys.sorted() {
+                if key(name) { return join("key") }
+                if let found = firstPath(in: object[name] as Any, path: join(name), key: key, leaf: leaf) {
+                    return found
+                }
             }
             return nil
         case let array as [Any]:
             for (index, element) in array.enumerated() {
-                if let field = jsonNull(element, path: join(String(index))) { return field }
+                if let found = firstPath(in: element, path: join(String(index)), key: key, leaf: leaf) {
+                    return found
+                }
             }
             return nil
         default:
-            return nil
+            return leaf(value) ? (path.isEmpty ? "body" : path) : nil
         }
     }
 

@@ -69,7 +69,7 @@ struct IntakePageController: RouteCollection {
             let complaint = try await ComplaintService(services: req.application.kesu, db: req.db)
                 .record(draft, idempotencyKey: form.key.isEmpty ? nil : "web-" + form.key, by: actor)
             return req.redirect(to: "/complaints/\(complaint.number)")
-        } catch let error as KesuError where error.code == .invalidInput {
+        } catch let error as KesuError where error.isBadInput {
             let problems = error.details.sorted { $0.key < $1.key }.map { "\($0.key): \($0.value.joined(separator: ", "))" }
             return try await render(req, actor: actor, form: form, errors: problems.isEmpty ? [error.message] : problems)
                 .encodeResponse(status: .unprocessableEntity, for: req)

@@ -91,7 +91,7 @@ struct PortalController: RouteCollection {
             let token = try await link(to: try complaint.requireID(), on: req)
             return try await req.view.render("portal/filed", FiledPage(
                 chrome: chrome(req, "portal_filed"), number: complaint.number, link: "/t/\(token)")).encodeResponse(for: req)
-        } catch let error as KesuError where error.code == .invalidInput {
+        } catch let error as KesuError where error.isBadInput {
             let problems = error.details.sorted { $0.key < $1.key }.map { "\($0.key): \($0.value.joined(separator: ", "))" }
             return try await renderNew(req, form: form, errors: problems.isEmpty ? [error.message] : problems)
                 .encodeResponse(status: .unprocessableEntity, for: req)
