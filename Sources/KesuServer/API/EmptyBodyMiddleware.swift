@@ -12,6 +12,11 @@ struct EmptyBodyMiddleware: ServerMiddleware {
         next: @Sendable (HTTPRequest, HTTPBody?, ServerRequestMetadata) async throws -> (HTTPResponse, HTTPBody?)
     ) async throws -> (HTTPResponse, HTTPBody?) {
         guard let body else { return try await next(request, nil, metadata) }
+        switch body.length {
+        case .known(0): return try await next(request, nil, metadata)
+        case .known: return try await next(request, body, metadata)
+        case .unknown: break
+        }
         let bytes = try await [UInt8](collecting: body, upTo: maxBytes)
         return try await next(request, bytes.isEmpty ? nil : HTTPBody(bytes), metadata)
     }

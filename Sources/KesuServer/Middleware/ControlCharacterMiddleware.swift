@@ -30,7 +30,7 @@ struct ControlCharacterMiddleware: AsyncMiddleware {
         }
         let bytes = Array(body.readableBytesView)
         switch (type.type, type.subType) {
-        case ("application", "json"), ("application", _) where type.subType.hasSuffix("+json"):
+        case ("application", _) where type.subType == "json" || type.subType.hasSuffix("+json"):
             guard Self.jsonMayHideControl(bytes),
                   let value = try? JSONSerialization.jsonObject(with: Data(bytes), options: [.fragmentsAllowed])
             else { return nil }
