@@ -305,6 +305,9 @@ final class SecurityTests: KesuTestCase, @unchecked Sendable {
         XCTAssertEqual(reply.headers.first(name: .allow), "GET, POST")
         let unknown = try await call(.DELETE, "/api/v1/no-such-thing", as: "agent")
         XCTAssertEqual(unknown.status, .notFound)
+        let page = try await call(.DELETE, "/portal/track", headers: [("Accept", "text/html")])
+        XCTAssertEqual(page.status, .methodNotAllowed, "pages too")
+        XCTAssertEqual(page.headers.first(name: .allow), "GET, POST")
     }
 
     func testBannerNamesThePortServeListensOn() {

@@ -26,11 +26,11 @@ package struct APIErrorMiddleware: AsyncMiddleware {
                 let page = try await WebErrorMiddleware.page(for: error, on: request)
                 return try await PageSecurityMiddleware().respond(to: request, chainingTo: Fixed(response: page))
             }
-            let allow = kesuError.details.removeValue(forKey: Self.allowDetail)
-            let retry = kesuError.details.removeValue(forKey: Self.retryDetail)
+            let headers = kesuError
+            kesuError.details.removeValue(forKey: Self.allowDetail)
+            kesuError.details.removeValue(forKey: Self.retryDetail)
             let response = Self.response(for: kesuError, status: status)
-            if let allow { response.headers.replaceOrAdd(name: .allow, value: allow.joined(separator: ", ")) }
-            if let retry = retry?.first { response.headers.replaceOrAdd(name: .retryAfter, value: retry) }
+            Self.setHeaders(from: headers, on: response)
             return response
         }
     }
@@ -63,6 +63,14 @@ package struct APIErrorMiddleware: AsyncMiddleware {
     /// Details that become headers (`Allow`, `Retry-After`) rather than part of the body.
     static let allowDetail = "_allow"
     static let retryDetail = "_retryAfter"
+
+    /// Sets the `Allow` and `Retry-After` headers an error's details call for.
+    static func setHeaders(from error: KesuError, on response: Response) {
+        if let allow = error.details[allowDetail] {
+            response.headers.replaceOrAdd(name: .allow, value: allow.joined(separator: ", "))
+        }
+        if let retry = error.details[retryDetail]?.first { response.headers.replaceOrAdd(name: .retryAfter, value: retry) }
+    }
 
     /// Maps anything thrown to a ``KesuError``: what the caller got wrong keeps its 4xx meaning, everything else is
     /// a fault whose cause is kept for the log.

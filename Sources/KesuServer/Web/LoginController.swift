@@ -123,6 +123,8 @@ struct WebErrorMiddleware: AsyncMiddleware {
                              message: status == .forbidden && kesuError.code == .forbidden
                                 && kesuError.message.contains("another unit") ? (t["forbidden_text"] ?? "")
                                 : kesuError.message)
-        return try await request.view.render("error", page).encodeResponse(status: status, for: request)
+        let response = try await request.view.render("error", page).encodeResponse(status: status, for: request)
+        APIErrorMiddleware.setHeaders(from: kesuError, on: response)
+        return response
     }
 }
