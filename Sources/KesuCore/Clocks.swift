@@ -1,6 +1,6 @@
 import Foundation
 
-/// 时限 — the deadlines a complaint runs against (../shared/DOMAIN.md "Clocks").
+/// 时限 — the deadlines a complaint runs against (docs/domain.md, "Clocks").
 public enum ClockKind: String, CaseIterable, Codable, Sendable {
     /// The company's promise of a first customer-visible reply.
     case firstReply = "first_reply"

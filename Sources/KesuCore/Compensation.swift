@@ -103,7 +103,7 @@ public struct CompensationSuggestion: Sendable, Equatable {
     public var couponCapFen: Int64
 }
 
-/// 赔偿引擎 — the amount the rules allow for an incident (../shared/DOMAIN.md "Compensation policy").
+/// 赔偿引擎 — the amount the rules allow for an incident (docs/domain.md, "Compensation").
 public enum CompensationEngine {
     public static func suggest(_ input: CompensationInput, rules: CompensationRules) throws -> CompensationSuggestion {
         try input.validate()

@@ -1,4 +1,4 @@
-/// 工单状态 — where a complaint stands in its lifecycle (see ../shared/DOMAIN.md "Lifecycle").
+/// 工单状态 — where a complaint stands in its lifecycle (docs/domain.md, "Lifecycle").
 public enum ComplaintStatus: String, CaseIterable, Codable, Sendable {
     /// 已受理
     case received

@@ -158,7 +158,7 @@ public struct PriorityAssessment: Sendable, Equatable {
     public var flags: Set<String>
 }
 
-/// The rules that raise a complaint's priority (../shared/DOMAIN.md "Priority").
+/// The rules that raise a complaint's priority (docs/domain.md, "Priority").
 public enum PriorityRules {
     static let regulatorWords = ["12305", "邮政管理局", "邮管局", "消协", "12345", "12315", "投诉到国家"]
     static let mediaWords = ["曝光", "媒体", "记者", "微博", "抖音"]

@@ -1,7 +1,7 @@
 import Foundation
 
 /// 责任认定 — who is responsible for what went wrong, and why. It decides who bears the cost and whether a fine
-/// follows (../shared/DOMAIN.md "Resolution").
+/// follows (docs/domain.md, "Responsibility and closing").
 public struct Responsibility: Sendable, Equatable {
     public var party: ResponsibleParty
     /// The organisation unit found responsible, by code (an outlet, transfer centre or courier).
