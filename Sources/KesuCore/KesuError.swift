@@ -86,6 +86,4 @@ public struct ValidationProblems: Sendable {
 extension String {
     /// The length as the API's schema counts it: in Unicode code points, not the grapheme clusters `count` gives.
     public var length: Int { unicodeScalars.count }
-    /// Whether the text is nothing but white space.
-    public var isBlank: Bool { allSatisfy(\.isWhitespace) }
 }

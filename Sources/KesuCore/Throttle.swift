@@ -56,4 +56,8 @@ extension ThrottleRule {
     /// counts as an attempt.
     public static let portalFiling = ThrottleRule(name: "file-ip", limit: 5, firstLock: 300, maxLock: 3_600,
                                                   forgetAfter: 300)
+
+    /// Every rule Kesu counts by.
+    public static let all: [ThrottleRule] = [.loginAccountFromSource, .loginAccount, .loginSource, .portalSource,
+                                             .portalNumber, .portalFiling]
 }

@@ -29,7 +29,9 @@ package func routes(_ app: Application) throws {
 
     // Staff pages: server-rendered, with security headers and errors shown as pages.
     let pages = app.grouped(PageSecurityMiddleware()).grouped(WebErrorMiddleware())
-        .grouped(ControlCharacterMiddleware(maxBodyBytes: 3 * FileKind.maxBytes + 1_048_576))
+        .grouped(InputScreeningMiddleware(maxBodyBytes: app.kesu.config.maxBodyBytes,
+                                          // the largest multipart route: an investigation's answer with five files
+                                          maxMultipartBytes: 5 * AttachmentsController.uploadLimit.value))
     try pages.register(collection: LoginController())
     try pages.register(collection: PortalController())
     try pages.register(collection: AttachmentsController(forCustomers: true))
@@ -44,7 +46,7 @@ package func routes(_ app: Application) throws {
     try staff.register(collection: ResolutionPagesController())
 
     let api = app.grouped(BodyLimitMiddleware(maxBytes: app.kesu.config.maxBodyBytes))
-        .grouped(ControlCharacterMiddleware(maxBodyBytes: app.kesu.config.maxBodyBytes)).grouped(AuthMiddleware())
+        .grouped(InputScreeningMiddleware(maxBodyBytes: app.kesu.config.maxBodyBytes)).grouped(AuthMiddleware())
     let transport = VaporTransport(routesBuilder: api)
     try APIHandler(app: app).registerHandlers(
         on: transport, serverURL: try Servers.Server1.url(),

@@ -246,8 +246,7 @@ final class SecurityTests: KesuTestCase, @unchecked Sendable {
         XCTAssertEqual(sameName.status, .conflict)
 
         // Two requests racing to create the same new code: one wins, the other hears 409, never 500.
-        let token = try await token(for: "admin")
-        _ = token
+        _ = try await token(for: "admin") // logged in once, before the racing calls share the token
         async let first = call(.POST, "/api/v1/root-causes", as: "admin",
                                json: ["code": "race", "name": "并发一", "systemic": false])
         async let second = call(.POST, "/api/v1/root-causes", as: "admin",

@@ -26,11 +26,11 @@ package struct APIErrorMiddleware: AsyncMiddleware {
                 let page = try await WebErrorMiddleware.page(for: error, on: request)
                 return try await PageSecurityMiddleware().respond(to: request, chainingTo: Fixed(response: page))
             }
-            let headers = kesuError
+            let withHeaders = kesuError
             kesuError.details.removeValue(forKey: Self.allowDetail)
             kesuError.details.removeValue(forKey: Self.retryDetail)
             let response = Self.response(for: kesuError, status: status)
-            Self.setHeaders(from: headers, on: response)
+            Self.setHeaders(from: withHeaders, on: response)
             return response
         }
     }

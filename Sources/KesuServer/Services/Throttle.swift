@@ -50,15 +50,13 @@ package final class Throttle: Sendable {
             return true
         }
         let keep = keep
+        // A key is dropped only once even the most patient rule has forgotten it.
+        let forget = ThrottleRule.all.map(\.forgetAfter).max() ?? 86_400
         try await services.writer.write(on: db) { tx in
             for check in checks {
                 try await ThrottleStore.recordFailure(check.key, rule: check.rule, now: now, on: tx)
             }
-            if prune {
-                let forget = [ThrottleRule.loginAccountFromSource, .loginAccount, .loginSource, .portalSource,
-                              .portalNumber, .portalFiling].map(\.forgetAfter).max() ?? 86_400
-                try await ThrottleStore.prune(now: now, forgetAfter: forget, keep: keep, on: tx)
-            }
+            if prune { try await ThrottleStore.prune(now: now, forgetAfter: forget, keep: keep, on: tx) }
         }
     }
 

@@ -4,7 +4,7 @@ import KesuCore
 import SQLKit
 
 /// Failed attempts per throttle key, in the database so that every instance behind a balancer counts the same
-/// failures. The table is kept bounded by ``prune(now:keep:on:)``, which drops forgotten keys and then the
+/// failures. The table is kept bounded by ``prune(now:forgetAfter:keep:on:)``, which drops forgotten keys and then the
 /// oldest unlocked ones, never a key that is locked.
 package enum ThrottleStore {
     /// The latest lock still in force among `keys`, if any, and which of the keys have failures stored.
@@ -68,8 +68,7 @@ package enum ThrottleStore {
             DELETE FROM throttle_keys
             WHERE last_failure_at < \(bind: at - forgetAfter) AND (locked_until IS NULL OR locked_until <= \(bind: at))
             """).run()
-        let count = try await db.sql.raw("SELECT COUNT(*) AS n FROM throttle_keys").first()?
-            .decode(column: "n", as: Int.self) ?? 0
+        let count = try await count(on: db)
         guard count > keep else { return }
         try await db.sql.raw("""
             DELETE FROM throttle_keys WHERE throttle_key IN (
@@ -79,7 +78,7 @@ package enum ThrottleStore {
             """).run()
     }
 
-    /// How many keys are stored; for tests and the admin's view.
+    /// How many keys are stored.
     package static func count(on db: any Database) async throws -> Int {
         try await db.sql.raw("SELECT COUNT(*) AS n FROM throttle_keys").first()?.decode(column: "n", as: Int.self) ?? 0
     }

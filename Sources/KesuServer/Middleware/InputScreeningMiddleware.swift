@@ -3,13 +3,15 @@ import KesuCore
 import MultipartKit
 import Vapor
 
-/// Refuses nulls in JSON bodies, and text with control characters (NUL and the like; tab, line feed and carriage return are fine) anywhere
-/// a request carries text — the path, the query, JSON, form and multipart fields — with a 400 that names the field,
-/// before anything reads or stores it. PostgreSQL cannot store NUL in text and SQLite would; refusing it here
-/// keeps both databases alike and keeps invisible characters out of complaints.
-struct ControlCharacterMiddleware: AsyncMiddleware {
-    /// The largest body read to look for them (larger bodies are refused by the routes' own limits).
+/// Refuses text with control characters (NUL and the like; tab, line feed and carriage return are fine) anywhere a
+/// request carries text — the path, the query, JSON, form and multipart fields — and nulls in JSON bodies, with a
+/// 400 that names the field, before anything reads or stores it. PostgreSQL cannot store NUL in text and SQLite
+/// would; refusing it here keeps both databases alike and keeps invisible characters out of complaints.
+struct InputScreeningMiddleware: AsyncMiddleware {
+    /// The largest body read to screen it: the routes' own limit, so nothing larger is buffered here first.
     let maxBodyBytes: Int
+    /// The same for multipart uploads, whose routes take larger bodies.
+    var maxMultipartBytes: Int? = nil
 
     func respond(to request: Request, chainingTo next: any AsyncResponder) async throws -> Response {
         if let field = try await offendingField(request) {
@@ -25,20 +27,22 @@ struct ControlCharacterMiddleware: AsyncMiddleware {
             return field
         }
         guard let type = request.headers.contentType, request.method != .GET, request.method != .HEAD else { return nil }
-        guard let body = try await request.body.collect(max: maxBodyBytes).get(), body.readableBytes > 0 else {
+        let multipart = type.type == "multipart"
+        let limit = multipart ? (maxMultipartBytes ?? maxBodyBytes) : maxBodyBytes
+        guard let body = try await request.body.collect(max: limit).get(), body.readableBytes > 0 else {
             return nil
         }
-        let bytes = Array(body.readableBytesView)
         switch (type.type, type.subType) {
         case ("application", _) where type.subType == "json" || type.subType.hasSuffix("+json"):
-            guard Self.jsonMayHideControl(bytes),
+            let bytes = Array(body.readableBytesView)
+            guard Self.jsonNeedsScreening(bytes),
                   let value = try? JSONSerialization.jsonObject(with: Data(bytes), options: [.fragmentsAllowed])
             else { return nil }
             if let field = Self.jsonField(value, path: "") { return field }
             if let null = Self.jsonNull(value, path: "") { throw Self.nullError(field: null) }
             return nil
         case ("application", "x-www-form-urlencoded"):
-            let text = String(decoding: bytes, as: UTF8.self)
+            let text = String(buffer: body)
             return Self.mayHideControl(Substring(text)) || Self.hasControl(text) ? Self.formField(text) : nil
         case ("multipart", "form-data"):
             guard let boundary = type.parameters["boundary"], !boundary.isEmpty else { return nil }
@@ -98,7 +102,7 @@ struct ControlCharacterMiddleware: AsyncMiddleware {
     }
 
     /// Whether JSON bytes may hold a control character (an escape `\u00XX`, DEL, or a raw C1 character) or a null.
-    static func jsonMayHideControl(_ bytes: [UInt8]) -> Bool {
+    static func jsonNeedsScreening(_ bytes: [UInt8]) -> Bool {
         var i = 0
         while i < bytes.count {
             let b = bytes[i]
