@@ -30,6 +30,7 @@ public struct ComplaintNumber: Hashable, Sendable, Comparable, CustomStringConve
         calendar.timeZone = timeZone
         let c = calendar.dateComponents([.year, .month, .day], from: date)
         let y = c.year ?? 1970, m = c.month ?? 1, d = c.day ?? 1
-        return String(y * 10_000 + m * 100 + d)
+        let key = String(max(0, min(9_999, y)) * 10_000 + m * 100 + d)
+        return String(repeating: "0", count: max(0, 8 - key.count)) + key
     }
 }

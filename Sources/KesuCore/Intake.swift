@@ -60,6 +60,8 @@ public enum IntakeLimits {
     public static let emailLength = 3...254
     /// How far in the future a given `receivedAt` may lie (clock skew between systems).
     public static let futureTolerance: TimeInterval = 300
+    /// How far back a late-recorded complaint's `receivedAt` may lie: a year and a day.
+    public static let pastTolerance: TimeInterval = 366 * 86_400
 }
 
 extension ComplaintDraft {
@@ -100,8 +102,12 @@ extension ComplaintDraft {
         } else if text.isEmpty {
             problems.refuse("description", "is only spaces")
         }
-        if let at = receivedAt, at.timeIntervalSince(now) > IntakeLimits.futureTolerance {
-            problems.refuse("receivedAt", "lies in the future")
+        if let at = receivedAt {
+            if at.timeIntervalSince(now) > IntakeLimits.futureTolerance {
+                problems.refuse("receivedAt", "lies in the future")
+            } else if now.timeIntervalSince(at) > IntakeLimits.pastTolerance {
+                problems.refuse("receivedAt", "is more than a year ago")
+            }
         }
         var subcategory = self.subcategory?.trimmed
         if subcategory?.isEmpty == true { subcategory = nil }
@@ -109,6 +115,8 @@ extension ComplaintDraft {
             if channel != .regulator { problems.refuse("regulatorForwardedAt", "is only for channel regulator") }
             if at.timeIntervalSince(now) > IntakeLimits.futureTolerance {
                 problems.refuse("regulatorForwardedAt", "lies in the future")
+            } else if now.timeIntervalSince(at) > IntakeLimits.pastTolerance {
+                problems.refuse("regulatorForwardedAt", "is more than a year ago")
             }
         }
         if subcategory != nil, category == nil {

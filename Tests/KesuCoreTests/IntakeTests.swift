@@ -39,6 +39,7 @@ struct IntakeTests {
             (makeDraft(description: ""), "description", .invalidInput),
             (makeDraft(description: String(repeating: "长", count: 5_001)), "description", .invalidInput),
             (makeDraft(receivedAt: Date(timeIntervalSince1970: 1_795_000_000 + 3_600)), "receivedAt", .unprocessable),
+            (makeDraft(receivedAt: Date(timeIntervalSince1970: 1_795_000_000 - 367 * 86_400)), "receivedAt", .unprocessable),
           ])
     func badField(draft: ComplaintDraft, field: String, code: KesuError.Code) {
         let error = #expect(throws: KesuError.self) { try draft.validate(now: now) }

@@ -53,6 +53,14 @@ struct ComplaintNumberTests {
         #expect(ComplaintNumber.dayKey(of: date, in: .gmt) == "20261122")
     }
 
+    @Test("a year before 1000 still gives eight digits, so the number parses back")
+    func earlyYearsArePadded() throws {
+        let early = try #require(ISO8601DateFormatter().date(from: "0248-04-11T16:23:42Z"))
+        let day = ComplaintNumber.dayKey(of: early, in: .gmt)
+        #expect(day == "02480411")
+        #expect(ComplaintNumber(ComplaintNumber(day: day, sequence: 1).rawValue) != nil)
+    }
+
     @Test func sortsByDayThenSequence() {
         let a = ComplaintNumber(day: "20261122", sequence: 999_999)
         let b = ComplaintNumber(day: "20261123", sequence: 1)

@@ -66,6 +66,10 @@ final class IntakeTests: KesuTestCase, @unchecked Sendable {
             ("empty name", try await record(["customer": ["name": " ", "phone": "13812345678"]]), .unprocessableEntity),
             ("bad waybill", try await record(["waybillNumbers": ["<img src=x>"]]), .badRequest),
             ("future receivedAt", try await record(["receivedAt": "2099-01-01T00:00:00Z"]), .unprocessableEntity),
+            ("minute 99", try await record(["receivedAt": "2026-11-01T12:99:00Z"]), .badRequest),
+            ("30 February", try await record(["receivedAt": "2026-02-30T10:00:00+08:00"]), .badRequest),
+            ("no zone", try await record(["receivedAt": "2026-11-01T12:00:00"]), .badRequest),
+            ("ancient receivedAt", try await record(["receivedAt": "0248-04-11T16:23:42.00Z"]), .unprocessableEntity),
             ("long description", try await record(["description": String(repeating: "慢", count: 5_001)]), .badRequest),
             ("10 MB description", try await record(["description": String(repeating: "x", count: 10 << 20)]),
              .payloadTooLarge),
@@ -88,10 +92,19 @@ final class IntakeTests: KesuTestCase, @unchecked Sendable {
     }
 
     func testImportedComplaintKeepsItsReceivedTimeAndDay() async throws {
-        let reply = try await record(["channel": "regulator", "receivedAt": "2026-03-01T02:30:00.250Z"])
+        // Sixty days ago at 02:30:00.250 UTC, i.e. 10:30 the same day in Shanghai.
+        var utc = Calendar(identifier: .gregorian)
+        utc.timeZone = .gmt
+        let day = utc.startOfDay(for: Date().addingTimeInterval(-60 * 86_400))
+        let at = day.addingTimeInterval(2.5 * 3_600 + 0.25)
+        let iso = ISO8601DateFormatter()
+        iso.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
+        let reply = try await record(["channel": "regulator", "receivedAt": iso.string(from: at)])
         XCTAssertEqual(reply.status, .created, reply.body)
-        XCTAssertEqual(reply.json["receivedAt"] as? String, "2026-03-01T02:30:00.250Z")
-        XCTAssertTrue((reply.json["number"] as? String)?.hasPrefix("KS20260301") == true)
+        XCTAssertEqual(reply.json["receivedAt"] as? String, iso.string(from: at))
+        let c = utc.dateComponents([.year, .month, .day], from: day)
+        let key = String(format: "KS%04d%02d%02d", c.year ?? 0, c.month ?? 0, c.day ?? 0)
+        XCTAssertTrue((reply.json["number"] as? String)?.hasPrefix(key) == true, "\(reply.json["number"] ?? "") \(key)")
         XCTAssertEqual(reply.json["priority"] as? String, "P1", "regulator forwarding is urgent")
     }
 

@@ -11,6 +11,10 @@ struct FlexibleDateTranscoder: DateTranscoder {
     }
 
     func decode(_ text: String) throws -> Date {
+        // Foundation's parsers roll "12:99" over to the next hour; RFC 3339's ranges are checked first.
+        guard Self.isRFC3339(text) else {
+            throw KesuError.invalid("\(text.prefix(40)) is not an RFC 3339 time (2026-11-22T10:00:00+08:00).")
+        }
         if let date = try? Date(text, strategy: .iso8601) { return date }
         if let date = try? Date(text, strategy: .iso8601.year().month().day().time(includingFractionalSeconds: true)) {
             return date
@@ -19,6 +23,41 @@ struct FlexibleDateTranscoder: DateTranscoder {
         withFraction.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
         if let date = withFraction.date(from: text) { return date }
         throw KesuError.invalid("\(text.prefix(40)) is not an RFC 3339 time (2026-11-22T10:00:00+08:00).")
+    }
+
+    /// Whether `text` is `yyyy-MM-ddTHH:mm:ss[.fraction](Z|±hh:mm)` with every field in its range (the day within
+    /// its month, a leap second allowed).
+    static func isRFC3339(_ text: String) -> Bool {
+        let b = Array(text.utf8)
+        guard b.count >= 20 else { return false }
+        func digits(_ from: Int, _ count: Int) -> Int? {
+            guard from + count <= b.count else { return nil }
+            var value = 0
+            for i in from..<(from + count) {
+                guard (48...57).contains(b[i]) else { return nil }
+                value = value * 10 + Int(b[i] - 48)
+            }
+            return value
+        }
+        guard let year = digits(0, 4), b[4] == 45, let month = digits(5, 2), b[7] == 45, let day = digits(8, 2),
+              b[10] == 84 || b[10] == 116, let hour = digits(11, 2), b[13] == 58, let minute = digits(14, 2),
+              b[16] == 58, let second = digits(17, 2),
+              (1...12).contains(month), hour < 24, minute < 60, second <= 60 else { return false }
+        let leap = year % 4 == 0 && (year % 100 != 0 || year % 400 == 0)
+        let monthDays = [31, leap ? 29 : 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31][month - 1]
+        guard (1...monthDays).contains(day) else { return false }
+        var i = 19
+        if i < b.count, b[i] == 46 {
+            i += 1
+            let start = i
+            while i < b.count, (48...57).contains(b[i]) { i += 1 }
+            guard i > start else { return false }
+        }
+        guard i < b.count else { return false }
+        if b[i] == 90 || b[i] == 122 { return i + 1 == b.count }
+        guard b[i] == 43 || b[i] == 45, i + 6 == b.count, let oh = digits(i + 1, 2), b[i + 3] == 58,
+              let om = digits(i + 4, 2) else { return false }
+        return oh < 24 && om < 60
     }
 
     /// `yyyy-MM-ddTHH:mm:ss.SSSZ` in UTC.
