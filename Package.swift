@@ -67,6 +67,7 @@ let package = Package(
                 .product(name: "OpenAPIVapor", package: "swift-openapi-vapor"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
             ],
+            resources: [.copy("Views"), .copy("Public")],
             swiftSettings: strict
         ),
         .executableTarget(

@@ -22,6 +22,8 @@ public struct KesuError: Error, Sendable, CustomStringConvertible {
         public static let unsupportedMediaType = Code("unsupported_media_type")
         public static let methodNotAllowed = Code("method_not_allowed")
         public static let tooManyRequests = Code("too_many_requests")
+        /// The database (or another service Kesu needs) cannot be reached just now (503); nothing was changed.
+        public static let unavailable = Code("unavailable")
         public static let internalError = Code("internal_error")
     }
 

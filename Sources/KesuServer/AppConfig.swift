@@ -31,6 +31,9 @@ package struct AppConfig: Sendable {
     /// `KESU_TRUSTED_PROXIES` — comma-separated addresses of the load balancers in front of Kesu; from them, the
     /// client's address is read from `X-Forwarded-For` (for throttling logins and portal look-ups per source).
     package var trustedProxies: Set<String> = []
+    /// `KESU_RESOURCES_DIR` — a folder holding `Views/` and `Public/` to use instead of the ones bundled beside the
+    /// binary (for editing templates in the checkout: `KESU_RESOURCES_DIR=Sources/KesuServer KESU_TEMPLATE_RELOAD=1`).
+    package var resourcesDirectory: String?
 
     /// The SQLite file used when no `DATABASE_URL` is set.
     package var sqlitePath: String { (dataDirectory as NSString).appendingPathComponent("kesu.sqlite") }
@@ -72,7 +75,8 @@ package struct AppConfig: Sendable {
             schedulerBatch: int("KESU_SCHEDULER_BATCH", default: 200, 1...5_000),
             reloadTemplates: env["KESU_TEMPLATE_RELOAD"] == "1",
             trustedProxies: Set((env["KESU_TRUSTED_PROXIES"] ?? "").split(separator: ",")
-                .map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }))
+                .map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }),
+            resourcesDirectory: env["KESU_RESOURCES_DIR"].flatMap { $0.isEmpty ? nil : $0 })
         guard problems.isEmpty else {
             throw KesuError(.invalidInput, "Kesu cannot start: " + problems.joined(separator: "; "),
                             details: ["configuration": problems])

@@ -8,37 +8,12 @@ import XCTest
 /// Two Kesu processes share one PostgreSQL database and its 2,000 due clocks; one is killed with SIGKILL partway.
 /// Every warning and every breach must still fire exactly once, and a restarted process finds nothing left.
 final class SchedulerProcessTests: KesuTestCase, @unchecked Sendable {
-    /// The `kesu` executable `swift build` made beside this test bundle.
-    var executable: URL {
-        get throws {
-            let bundle = Bundle(for: Self.self).bundleURL
-            let candidates = [bundle.appendingPathComponent("kesu"),
-                              bundle.deletingLastPathComponent().appendingPathComponent("kesu")]
-            guard let found = candidates.first(where: { FileManager.default.isExecutableFile(atPath: $0.path) }) else {
-                XCTFail("no kesu executable beside \(bundle.path); `swift build --build-tests` makes it")
-                throw CancellationError()
-            }
-            return found
-        }
-    }
-
     func spawn(_ arguments: [String], output: String) throws -> Process {
-        let process = Process()
-        process.executableURL = try executable
-        process.arguments = arguments
-        var env = ProcessInfo.processInfo.environment
-        env["KESU_DATA_DIR"] = dataDirectory
-        env["KESU_SCHEDULER_BATCH"] = "5"
-        env["KESU_SCHEDULER_INTERVAL_MS"] = "100"
-        env["LOG_LEVEL"] = "error"
-        process.environment = env
         try FileManager.default.createDirectory(atPath: dataDirectory, withIntermediateDirectories: true)
-        FileManager.default.createFile(atPath: output, contents: nil)
-        FileManager.default.createFile(atPath: output + ".err", contents: nil)
-        process.standardOutput = FileHandle(forWritingAtPath: output)
-        process.standardError = FileHandle(forWritingAtPath: output + ".err")
-        try process.run()
-        return process
+        return try KesuProcess.start(arguments, environment: [
+            "KESU_DATA_DIR": dataDirectory, "KESU_SCHEDULER_BATCH": "5", "KESU_SCHEDULER_INTERVAL_MS": "100",
+            "LOG_LEVEL": "error",
+        ], output: output).process
     }
 
     func fired() async throws -> Int {
@@ -61,7 +36,7 @@ final class SchedulerProcessTests: KesuTestCase, @unchecked Sendable {
 
     func testTwoInstancesFireEachClockOnceWhenOneIsKilled() async throws {
         try XCTSkipUnless(Self.usesPostgres, "several instances share a database only on PostgreSQL")
-        _ = try executable
+        _ = try KesuProcess.executable()
         // 500 regulator appeals: first reply, resolution, statutory and regulator clocks — 2,000 clocks.
         let forwarded = ISO8601DateFormatter().string(from: Date() - 86_400)
         for i in 0..<500 {

@@ -23,10 +23,13 @@ package enum KesuMain {
         let app = try await Application.make(env)
         do {
             try await configure(app, config: config)
-            try await app.autoMigrate()
             let command = env.arguments.dropFirst().first ?? "serve"
+            // Instances started together migrate and create the first admin one at a time; the later ones find it done.
+            let logins = try await SetupLock.run(app, config: config) {
+                try await app.autoMigrate()
+                return command == "serve" ? try await Bootstrap.run(app, demo: demo) : []
+            }
             if command == "serve" {
-                let logins = try await Bootstrap.run(app, demo: demo)
                 printWelcome(address: listenAddress(config: config, arguments: env.arguments), config: config,
                              logins: logins, demo: demo)
                 // Clock warnings and breaches fire in the background of every serving instance.

@@ -119,6 +119,9 @@ package struct APIErrorMiddleware: AsyncMiddleware {
             return KesuError(code, e.status == .notFound ? "Nothing is here." : e.reason, cause: e)
         case let e where Self.isUniqueViolation(e):
             return KesuError(.conflict, "That already exists.", cause: e)
+        case let e where DatabaseOutage.matches(e):
+            return KesuError(.unavailable, "The database cannot be reached just now; nothing was changed. Try again shortly.",
+                             details: [retryDetail: ["30"]], cause: e)
         default:
             return KesuError(.internalError, "Something went wrong on our side.", cause: error)
         }
@@ -144,6 +147,7 @@ package struct APIErrorMiddleware: AsyncMiddleware {
         case .unsupportedMediaType: .unsupportedMediaType
         case .methodNotAllowed: .methodNotAllowed
         case .tooManyRequests: .tooManyRequests
+        case .unavailable: .serviceUnavailable
         default: .internalServerError
         }
     }

@@ -116,13 +116,14 @@ struct WebErrorMiddleware: AsyncMiddleware {
         let heading = switch status {
         case .forbidden: t["forbidden"] ?? ""
         case .notFound: t["not_found"] ?? ""
+        case .serviceUnavailable: t["unavailable"] ?? ""
         default: t["error"] ?? ""
         }
         let page = ErrorPage(chrome: Pages.chrome(request, title: heading, actor: RequestContext.actor),
                              status: Int(status.code), heading: heading,
                              message: status == .forbidden && kesuError.code == .forbidden
                                 && kesuError.message.contains("another unit") ? (t["forbidden_text"] ?? "")
-                                : kesuError.message)
+                                : status == .serviceUnavailable ? (t["unavailable_text"] ?? "") : kesuError.message)
         let response = try await request.view.render("error", page).encodeResponse(status: status, for: request)
         APIErrorMiddleware.setHeaders(from: kesuError, on: response)
         return response

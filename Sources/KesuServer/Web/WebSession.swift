@@ -52,9 +52,17 @@ package struct WebAuthMiddleware: AsyncMiddleware {
     package init() {}
 
     package func respond(to request: Request, chainingTo next: any AsyncResponder) async throws -> Response {
-        guard let token = request.cookies[WebSession.cookie]?.string,
-              let actor = try? await AuthService(app: request.application).authenticate(bearer: token, on: request.db)
-        else {
+        var actor: Actor?
+        if let token = request.cookies[WebSession.cookie]?.string {
+            // Only a token the database does not know sends the visitor to log in; a database that cannot be
+            // reached is an outage (503), not a logged-out session.
+            do {
+                actor = try await AuthService(app: request.application).authenticate(bearer: token, on: request.db)
+            } catch let error as KesuError where error.code == .unauthenticated {
+                actor = nil
+            }
+        }
+        guard let actor else {
             let back = request.url.path + (request.url.query.map { "?" + $0 } ?? "")
             let target = "/login?next=" + (back.addingPercentEncoding(withAllowedCharacters: .urlQueryAllowed) ?? "/")
             return request.redirect(to: target)
