@@ -26,10 +26,15 @@ final class SubcategoryTests: KesuTestCase, @unchecked Sendable {
         XCTAssertTrue(wrong.body.contains("subcategory"), wrong.body)
         let unknown = try await record(as: "agent", ["category": "damage", "subcategory": "no_such_thing"])
         XCTAssertEqual(unknown.status, .unprocessableEntity)
-        let orphan = try await record(as: "agent", ["subcategory": "damaged_contents"])
-        XCTAssertEqual(orphan.status, .unprocessableEntity)
+        let unknownAlone = try await record(as: "agent", ["subcategory": "no_such_thing"])
+        XCTAssertEqual(unknownAlone.status, .unprocessableEntity)
+        XCTAssertTrue(unknownAlone.body.contains("subcategory"), unknownAlone.body)
         let after = try await count("complaints")
         XCTAssertEqual(after, before, "refused intakes write nothing")
+        // The same input the intake page accepts: a sub-category alone names its category, on every channel.
+        let alone = try await record(as: "agent", ["subcategory": "damaged_contents"])
+        XCTAssertEqual(alone.status, .created, alone.body)
+        XCTAssertEqual(alone.json["category"] as? String, "damage")
 
         let mismatch = try await call(.PATCH, "/api/v1/complaints/\(number)", as: "agent",
                                       json: ["subcategory": "late_delivery"])
@@ -107,5 +112,15 @@ final class SubcategoryTests: KesuTestCase, @unchecked Sendable {
         let reply = try await call(.GET, "/api/v1/complaints/\(number)", as: "agent")
         XCTAssertEqual(reply.json["category"] as? String, "improper_charge")
         XCTAssertEqual(reply.json["subcategory"] as? String, "locker_fee")
+        // An unknown one is refused on the page as in the API, and nothing is written.
+        let before = try await count("complaints")
+        let unknown = try await call(
+            .POST, "/complaints/new",
+            raw: "_csrf=\(csrf)&phone=13800001111&name=Zhao&email=&waybill=&priority=&key=k2&channel=phone"
+                + "&category=&subcategory=no_such_thing&description=fee",
+            headers: [("Cookie", "kesu_session=\(cookie)"), ("Content-Type", "application/x-www-form-urlencoded")])
+        XCTAssertEqual(unknown.status, .unprocessableEntity)
+        let after = try await count("complaints")
+        XCTAssertEqual(after, before)
     }
 }

@@ -22,7 +22,7 @@ package struct ComplaintService: Sendable {
         -> ComplaintModel
     {
         try Permission.recordComplaint.require(actor.role)
-        let intake = try draft.validate(now: services.clock.now())
+        let intake = try await Self.namingCategory(of: draft, on: db).validate(now: services.clock.now())
         let key = try idempotencyKey.map(Self.checkKey)
         let fingerprint = Self.fingerprint(intake, givenReceivedAt: draft.receivedAt)
         // Reads first, outside the one writer: SQLite serves them beside it, so the write transaction holds only
@@ -91,6 +91,18 @@ package struct ComplaintService: Sendable {
         var outlet: OrgUnitModel?
         var scopePath: String
         var clockSettings: ClockSettings
+    }
+
+    /// A sub-category given without its category names the category (each sub-category belongs to one), the same
+    /// for every channel — the pages, the API, and whatever records complaints next. An unknown one is refused.
+    static func namingCategory(of draft: ComplaintDraft, on db: any Database) async throws -> ComplaintDraft {
+        guard draft.category == nil, let code = draft.subcategory?.trimmed, !code.isEmpty else { return draft }
+        var named = draft
+        guard let found = try await SubcategoryModel.query(on: db).filter(\.$code == code).first(), found.active,
+              let category = ComplaintCategory(rawValue: found.category)
+        else { throw KesuError.refused("No sub-category \(code.prefix(40)).", fields: ["subcategory": ["unknown"]]) }
+        named.category = category
+        return named
     }
 
     private func lookUp(_ intake: ValidIntake) async throws -> KnownFacts {

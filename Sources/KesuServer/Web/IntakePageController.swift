@@ -52,13 +52,9 @@ struct IntakePageController: RouteCollection {
         let actor = try RequestContext.requireActor()
         let form = try req.content.decode(IntakeForm.self)
         guard let channel = KesuCore.Channel(rawValue: form.channel) else { throw KesuError.invalid("Unknown channel.") }
-        // A sub-category chosen with the category left on "auto" names its category.
-        var category = ComplaintCategory(rawValue: form.category)
+        // A sub-category chosen with the category left on "auto" names its category (in the intake use case).
+        let category = ComplaintCategory(rawValue: form.category)
         let subcategory = (form.subcategory ?? "").isEmpty ? nil : form.subcategory
-        if category == nil, let subcategory {
-            category = try await SubcategoryModel.query(on: req.db).filter(\.$code == subcategory).first()
-                .flatMap { ComplaintCategory(rawValue: $0.category) }
-        }
         let draft = ComplaintDraft(
             channel: channel, customerName: form.name, customerPhone: form.phone,
             customerEmail: form.email.isEmpty ? nil : form.email,
