@@ -21,7 +21,7 @@ class KesuTestCase: XCTestCase, @unchecked Sendable {
         dataDirectory = NSTemporaryDirectory() + "kesu-test-" + UUID().uuidString
         app = try await Self.makeApp(dataDirectory: dataDirectory, fresh: true, clock: fixedClock ?? SystemClock())
         _ = try await Bootstrap.seedDemoOrganisation(app)
-        _ = try await OrgService(app: app, db: app.db).createUser(
+        _ = try await OrgService(app: app, db: app.db, as: .system).createUser(
             username: "admin", displayName: "管理员", password: Bootstrap.demoPassword, role: .admin, unitCode: "HQ")
     }
 

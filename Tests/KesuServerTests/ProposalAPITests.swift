@@ -104,7 +104,7 @@ final class ProposalAPITests: KesuTestCase, @unchecked Sendable {
     /// Twenty approvers press at the same moment, two hundred times: each time exactly one approval succeeds and
     /// one approval event is written.
     func testTwentyConcurrentApprovalsGiveExactlyOne() async throws {
-        let org = OrgService(app: app, db: app.db)
+        let org = OrgService(app: app, db: app.db, as: .system)
         var approvers: [String] = []
         for i in 0..<20 {
             let name = "sup\(i)"

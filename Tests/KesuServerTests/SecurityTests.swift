@@ -70,7 +70,7 @@ final class SecurityTests: KesuTestCase, @unchecked Sendable {
         var config = app.kesu.config
         config.bcryptCost = 10
         app.kesu = KesuServices(config: config, clock: app.kesu.clock)
-        _ = try await OrgService(app: app, db: app.db).createUser(
+        _ = try await OrgService(app: app, db: app.db, as: .system).createUser(
             username: "slow", displayName: "慢", password: "a-good-password", role: .agent, unitCode: "HQ")
         let auth = AuthService(app: app)
         func fastest(_ username: String, sources: String) async throws -> TimeInterval {

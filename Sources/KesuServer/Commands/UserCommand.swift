@@ -34,7 +34,7 @@ struct UserCommand: AsyncCommand {
         }
         let app = context.application
         _ = try await Bootstrap.run(app, demo: false)
-        let user = try await OrgService(app: app, db: app.db).createUser(
+        let user = try await OrgService(app: app, db: app.db, as: .system).createUser(
             username: username, displayName: signature.name ?? username, password: password, role: role,
             unitCode: signature.unit ?? "HQ")
         context.console.print("Created \(user.username) (\(role.rawValue)) in \(user.unit.code).")

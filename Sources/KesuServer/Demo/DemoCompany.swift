@@ -26,7 +26,7 @@ package enum Bootstrap {
             }
             return []
         }
-        let org = OrgService(app: app, db: db)
+        let org = OrgService(app: app, db: db, as: .system)
         if !demo {
             _ = try await org.createUnit(code: "HQ", name: "总部", kind: .hq, parentCode: nil)
             let password = app.kesu.config.adminPassword ?? randomPassword()
@@ -48,7 +48,7 @@ package enum Bootstrap {
 
     /// Creates the demo company's units and users (not the admin); returns their logins.
     package static func seedDemoOrganisation(_ app: Application) async throws -> [Login] {
-        let org = OrgService(app: app, db: app.db)
+        let org = OrgService(app: app, db: app.db, as: .system)
         for unit in demoUnits {
             _ = try await org.createUnit(code: unit.code, name: unit.name, kind: unit.kind, parentCode: unit.parent)
         }

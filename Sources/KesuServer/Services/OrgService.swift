@@ -4,20 +4,35 @@ import KesuCore
 import KesuStore
 import Vapor
 
-/// Organisation units and staff users: what admins manage.
+/// Organisation units and staff users: what admins manage. Each change is checked here, for the pages and the API
+/// alike: creating units needs `manageOrganisation`, creating and changing users `manageUsers`.
 package struct OrgService: Sendable {
+    /// Who makes the change: a staff user, whose role must allow it, or Kesu itself (the first start, the `user`
+    /// command, the demo company).
+    package enum Acting: Sendable {
+        case staff(Actor)
+        case system
+    }
+
     let app: Application
     let db: any Database
+    let acting: Acting
 
-    package init(app: Application, db: any Database) {
+    package init(app: Application, db: any Database, as acting: Acting) {
         self.app = app
         self.db = db
+        self.acting = acting
+    }
+
+    private func require(_ permission: Permission) throws {
+        if case .staff(let actor) = acting { try permission.require(actor.role) }
     }
 
     /// Adds a unit; the root (HQ) needs no parent, every other unit one whose kind may hold it.
     package func createUnit(code: String, name: String, kind: UnitKind, parentCode: String?) async throws
         -> OrgUnitModel
     {
+        try require(.manageOrganisation)
         var problems = ValidationProblems()
         let code = code.trimmed, name = name.trimmed
         if !(1...32).contains(code.count) || !code.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "-" || $0 == "_") }) {
@@ -57,6 +72,7 @@ package struct OrgService: Sendable {
     package func createUser(username: String, displayName: String, password: String, role: Role, unitCode: String)
         async throws -> UserModel
     {
+        try require(.manageUsers)
         var problems = ValidationProblems()
         let username = username.trimmed, displayName = displayName.trimmed
         if !(2...40).contains(username.count)
@@ -85,6 +101,10 @@ package struct OrgService: Sendable {
     package func updateUser(_ username: String, displayName: String?, password: String?, role: Role?,
                             unitCode: String?, active: Bool?) async throws -> UserModel
     {
+        try require(.manageUsers)
+        if case .staff(let actor) = acting, actor.username == username, active == false {
+            throw KesuError.refused("You cannot disable your own account.", fields: ["active": ["your own account"]])
+        }
         guard let user = try await UserModel.query(on: db).filter(\.$username == username).with(\.$unit).first() else {
             throw KesuError.notFound("No user \(username.prefix(40)).")
         }

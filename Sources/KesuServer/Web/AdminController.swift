@@ -38,14 +38,15 @@ struct AdminController: RouteCollection {
         var kinds: [Choice] = []
     }
 
-    private func requireAdmin() throws -> Actor {
+    private func requireAdmin(_ permission: Permission = .manageUsers) throws -> Actor {
         let actor = try RequestContext.requireActor()
-        try Permission.manageUsers.require(actor.role)
+        try permission.require(actor.role)
         return actor
     }
 
     private func page(_ req: Request, section: String, message: String? = nil) async throws -> AdminPage {
-        let actor = try requireAdmin()
+        // Each section asks for what its changes need: the unit tree `manageOrganisation`, the rest `manageUsers`.
+        let actor = try requireAdmin(section == "units" ? .manageOrganisation : .manageUsers)
         let language = WebSession.language(req)
         let allUnits = try await OrgStore.all(on: req.db)
         let unitChoices = allUnits.map { Choice(value: $0.code, label: "\($0.name) (\($0.code))", selected: false) }
@@ -102,26 +103,23 @@ struct AdminController: RouteCollection {
 
     @Sendable func createUser(req: Request) async throws -> Response {
         try WebSession.checkCSRF(req)
-        _ = try requireAdmin()
+        let actor = try RequestContext.requireActor()
         struct Form: Decodable { var username, name, password, role, unit: String }
         let form = try req.content.decode(Form.self)
         guard let role = Role(rawValue: form.role) else { throw KesuError.invalid("Unknown role.") }
-        _ = try await OrgService(app: req.application, db: req.db).createUser(
+        _ = try await OrgService(app: req.application, db: req.db, as: .staff(actor)).createUser(
             username: form.username, displayName: form.name, password: form.password, role: role, unitCode: form.unit)
         return req.redirect(to: "/admin")
     }
 
     @Sendable func updateUser(req: Request) async throws -> Response {
         try WebSession.checkCSRF(req)
-        let actor = try requireAdmin()
+        let actor = try RequestContext.requireActor()
         struct Form: Decodable { var role: String?, unit: String?, active: String?, password: String? }
         let form = try req.content.decode(Form.self)
         let username = req.parameters.get("username") ?? ""
         let active = form.active == "1"
-        if username == actor.username, !active {
-            throw KesuError.invalid("You cannot disable your own account.")
-        }
-        _ = try await OrgService(app: req.application, db: req.db).updateUser(
+        _ = try await OrgService(app: req.application, db: req.db, as: .staff(actor)).updateUser(
             username, displayName: nil, password: (form.password ?? "").isEmpty ? nil : form.password,
             role: form.role.flatMap(Role.init(rawValue:)), unitCode: form.unit, active: active)
         return req.redirect(to: "/admin")
@@ -129,11 +127,11 @@ struct AdminController: RouteCollection {
 
     @Sendable func createUnit(req: Request) async throws -> Response {
         try WebSession.checkCSRF(req)
-        _ = try requireAdmin()
+        let actor = try RequestContext.requireActor()
         struct Form: Decodable { var code, name, kind, parent: String }
         let form = try req.content.decode(Form.self)
         guard let kind = UnitKind(rawValue: form.kind) else { throw KesuError.invalid("Unknown kind of unit.") }
-        _ = try await OrgService(app: req.application, db: req.db)
+        _ = try await OrgService(app: req.application, db: req.db, as: .staff(actor))
             .createUnit(code: form.code, name: form.name, kind: kind, parentCode: form.parent)
         return req.redirect(to: "/admin/units")
     }
