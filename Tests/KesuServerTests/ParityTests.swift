@@ -42,4 +42,43 @@ final class ParityTests: KesuTestCase, @unchecked Sendable {
         let admin = try XCTUnwrap(still.jsonArray?.first { $0["username"] as? String == "admin" })
         XCTAssertEqual(admin["active"] as? Bool, true)
     }
+
+    /// The numbers a queue page lists (or the one it redirects to).
+    func pageNumbers(_ q: String, cookie: String) async throws -> Set<String> {
+        let encoded = q.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? q
+        let page = try await call(.GET, "/complaints?q=\(encoded)", headers: [("Cookie", "kesu_session=\(cookie)")])
+        if page.status == .seeOther, let location = page.headers.first(name: .location) {
+            return [String(location.split(separator: "/").last ?? "")]
+        }
+        XCTAssertEqual(page.status, .ok, q)
+        let regex = try NSRegularExpression(pattern: "KS[0-9]{14,}")
+        let range = NSRange(page.body.startIndex..., in: page.body)
+        return Set(regex.matches(in: page.body, range: range).compactMap { Range($0.range, in: page.body) }
+            .map { String(page.body[$0]) })
+    }
+
+    func testThePageAndTheAPISearchAlike() async throws {
+        let a = try await recordedNumber(["customer": ["name": "钱一", "phone": "13911112222"],
+                                          "waybillNumbers": ["SF1000000001"], "description": "包裹外箱破损，里面的杯子碎了"])
+        let b = try await recordedNumber(["customer": ["name": "孙二", "phone": "13933334444"],
+                                          "waybillNumbers": ["SF1000000002"], "description": "快递员态度差，电话不接"])
+        _ = try await recordedNumber(["customer": ["name": "李三", "phone": "13955556666"], "waybillNumbers": [],
+                                      "description": "单号 YT9999999999 一直没有更新物流"])
+        let cookie = try await session("agent")
+        let queries = ["13911112222", "139-1111-2222", "SF1000000002", "sf1000000001", "破损", "YT9999999999", "电话",
+                       "13900000000", "无此内容", "x", b]
+        var nonEmpty = 0
+        for q in queries {
+            let encoded = q.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? q
+            let api = try await call(.GET, "/api/v1/complaints?q=\(encoded)", as: "agent")
+            XCTAssertEqual(api.status, .ok, "\(q): \(api.body)")
+            let fromAPI = Set(((api.json["items"] as? [[String: Any]]) ?? []).compactMap { $0["number"] as? String })
+            let fromPage = try await pageNumbers(q, cookie: cookie)
+            XCTAssertEqual(fromAPI, fromPage, "the same answer for \(q)")
+            if !fromAPI.isEmpty { nonEmpty += 1 }
+        }
+        XCTAssertEqual(nonEmpty, 8, "phone (twice), waybill (twice), words (three times) and a number find complaints")
+        let phone = try await call(.GET, "/api/v1/complaints?q=13911112222", as: "agent")
+        XCTAssertEqual((phone.json["items"] as? [[String: Any]])?.compactMap { $0["number"] as? String }, [a])
+    }
 }

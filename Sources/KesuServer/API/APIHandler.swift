@@ -65,53 +65,33 @@ package struct APIHandler: APIProtocol {
         let actor = try RequestContext.requireActor()
         try Permission.viewComplaints.require(actor.role)
         let q = input.query
-        let db = try db
-        var query = ComplaintListQuery()
-        query.scope = ComplaintService.scope(of: actor)
-        query.status = q.status?.rawValue
-        query.category = q.category?.rawValue
-        query.priority = q.priority?.rawValue
-        query.channel = q.channel?.rawValue
-        query.receivedFrom = q.receivedFrom
-        query.receivedTo = q.receivedTo
-        query.limit = q.limit ?? 50
-        guard (1...200).contains(query.limit) else {
+        var search = ComplaintSearch()
+        search.status = try q.status.map { try convert($0) }
+        search.category = try q.category.map { try convert($0) }
+        search.priority = try q.priority.map { try convert($0) }
+        search.channel = try q.channel.map { try convert($0) }
+        search.receivedFrom = q.receivedFrom
+        search.receivedTo = q.receivedTo
+        search.assignee = q.assignee
+        search.outlet = q.outlet
+        search.waybill = q.waybill
+        search.phone = q.phone
+        search.text = q.q
+        search.limit = q.limit ?? 50
+        guard (1...200).contains(search.limit) else {
             throw KesuError.invalid("limit must be from 1 to 200.", fields: ["limit": ["1 to 200"]])
         }
         if let cursor = q.cursor {
             guard let parsed = ListCursor(token: cursor) else {
                 throw KesuError.refused("The cursor is not one this server gave out.", fields: ["cursor": ["malformed"]])
             }
-            query.cursor = parsed
+            search.cursor = parsed
         }
         // A filter naming nobody (unknown user, outlet or phone) matches nothing.
-        let nothing = Operations.ListComplaints.Output.ok(.init(body: .json(.init(items: []))))
-        if let assignee = q.assignee {
-            if assignee == "none" {
-                query.unassigned = true
-            } else {
-                guard let user = try await UserModel.query(on: db).filter(\.$username == assignee).first() else {
-                    return nothing
-                }
-                query.assigneeID = user.id
-            }
+        guard let query = try await search.query(for: actor, on: try db) else {
+            return .ok(.init(body: .json(.init(items: []))))
         }
-        if let outlet = q.outlet {
-            guard let unit = try await OrgStore.find(code: outlet, on: db) else { return nothing }
-            query.outletID = unit.id
-        }
-        if let waybill = q.waybill {
-            guard let number = WaybillNumber.normalise(waybill) else { return nothing }
-            query.complaintIDs = try await ComplaintStore.complaintIDs(waybill: number, on: db)
-        }
-        if let phone = q.phone {
-            guard let number = PhoneNumber(phone) else { return nothing }
-            guard let customer = try await CustomerModel.query(on: db).filter(\.$phone == number.digits).first() else {
-                return nothing
-            }
-            query.customerID = customer.id
-        }
-        let (rows, next) = try await query.run(on: db)
+        let (rows, next) = try await query.run(on: try db)
         let items = try rows.map { try Components.Schemas.Complaint($0, for: actor) }
         return .ok(.init(body: .json(.init(items: items, nextCursor: next?.token))))
     }

@@ -30,40 +30,25 @@ struct ComplaintPagesController: RouteCollection {
         }
         let f = try req.query.decode(Filters.self)
         let view = f.view ?? "all"
-        var query = ComplaintListQuery()
-        query.scope = ComplaintService.scope(of: actor)
-        query.limit = 50
+        var search = ComplaintSearch()
         switch view {
-        case "mine": query.assigneeID = actor.userID
-        case "unassigned": query.unassigned = true
-        case "urgent": query.priority = Priority.p1.rawValue
-        case "team" where actor.unitKind == .outlet: query.outletID = actor.unitID
+        case "mine": search.assigneeID = actor.userID
+        case "unassigned": search.assignee = "none"
+        case "urgent": search.priority = .p1
+        case "team" where actor.unitKind == .outlet: search.outletID = actor.unitID
         default: break
         }
-        query.status = f.status.flatMap(ComplaintStatus.init(rawValue:))?.rawValue
-        query.category = f.category.flatMap(ComplaintCategory.init(rawValue:))?.rawValue
-        query.channel = f.channel.flatMap(KesuCore.Channel.init(rawValue:))?.rawValue
-        if let p = f.priority.flatMap(Priority.init(rawValue:)) { query.priority = p.rawValue }
-        query.cursor = f.cursor.flatMap(ListCursor.init(token:))
+        search.status = f.status.flatMap(ComplaintStatus.init(rawValue:))
+        search.category = f.category.flatMap(ComplaintCategory.init(rawValue:))
+        search.channel = f.channel.flatMap(KesuCore.Channel.init(rawValue:))
+        if let p = f.priority.flatMap(Priority.init(rawValue:)) { search.priority = p }
+        search.cursor = f.cursor.flatMap(ListCursor.init(token:))
         let q = (f.q ?? "").trimmed
-        var matchesNothing = false
-        if !q.isEmpty {
-            if let number = ComplaintNumber(q) {
-                // A complaint number goes straight to its page.
-                return req.redirect(to: "/complaints/\(number.rawValue)")
-            } else if let phone = PhoneNumber(q) {
-                let customer = try await CustomerModel.query(on: req.db).filter(\.$phone == phone.digits).first()
-                if let id = customer?.id { query.customerID = id } else { matchesNothing = true }
-            } else if let waybill = WaybillNumber.normalise(q),
-                      case let ids = try await ComplaintStore.complaintIDs(waybill: waybill, on: req.db), !ids.isEmpty {
-                query.complaintIDs = ids
-            } else if q.count >= 2, q.count <= 50 {
-                query.descriptionContains = q
-            } else {
-                matchesNothing = true
-            }
-        }
-        let (rows, next) = matchesNothing ? ([], nil) : try await query.run(on: req.db)
+        // A complaint number goes straight to its page.
+        if let number = ComplaintNumber(q) { return req.redirect(to: "/complaints/\(number.rawValue)") }
+        search.text = q
+        let query = try await search.query(for: actor, on: req.db)
+        let (rows, next) = try await query?.run(on: req.db) ?? ([], nil)
         let format = PageFormat(language: language, timeZone: req.application.kesu.config.timeZone)
         let now = req.application.kesu.clock.now()
         let queueRows = rows.map { row in
@@ -97,7 +82,7 @@ struct ComplaintPagesController: RouteCollection {
         let views = ["all", "mine", "team", "unassigned", "urgent"].map {
             Choice(value: $0, label: t[$0] ?? $0, selected: $0 == view)
         }
-        let waiting = query.cursor != nil ? [] : try await InquiryService(services: req.application.kesu, db: req.db)
+        let waiting = search.cursor != nil ? [] : try await InquiryService(services: req.application.kesu, db: req.db)
             .waiting(for: actor, limit: 20)
         let page = QueuePage(
             chrome: Pages.chrome(req, title: t["queue"] ?? "", actor: actor), view: view, views: views,
@@ -108,12 +93,12 @@ struct ComplaintPagesController: RouteCollection {
             q: q, rows: queueRows,
             inquiries: waiting.map { InvestigationPagesController.item($0, actor: actor, t: t, format: format, now: now) },
             nextURL: next.map { url(cursor: $0.token) },
-            firstURL: query.cursor == nil ? nil : url(cursor: nil),
+            firstURL: search.cursor == nil ? nil : url(cursor: nil),
             canAssign: actor.role.may(.assignComplaints),
             assignees: actor.role.may(.assignComplaints) ? try await Self.handlers(on: req.db).map {
                 Choice(value: $0.username, label: $0.displayName, selected: false)
             } : [],
-            here: url(cursor: query.cursor?.token))
+            here: url(cursor: search.cursor?.token))
         return try await req.view.render("complaints/queue", page).encodeResponse(for: req)
     }
 
