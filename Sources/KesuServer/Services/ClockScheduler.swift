@@ -65,8 +65,7 @@ package struct ClockScheduler: Sendable {
 
     /// One transaction's worth; nil when nothing was due.
     private func fireBatch(at now: Date, people: [Escalatee], on tx: any Database) async throws -> Tally? {
-        let due = try await ClockStore.due(at: now, limit: services.config.schedulerBatch,
-                                           lock: services.config.usesPostgres, on: tx)
+        let due = try await ClockStore.due(at: now, limit: services.config.schedulerBatch, on: tx)
         guard !due.isEmpty else { return nil }
         var tally = Tally()
         var warned: [UUID] = []

@@ -123,7 +123,7 @@ extension ComplaintService {
         current.status = request.to.rawValue
         current.updatedAt = now
         // Clocks pause, resume and are met with the move; a reopened complaint runs a new resolution clock.
-        var clocks = try await ClockStore.clocks(of: id, lock: self.services.config.usesPostgres, on: tx)
+        var clocks = try await ClockStore.clocks(of: id, forUpdate: true, on: tx)
         var changed = ClockBook.move(&clocks, from: from, to: request.to, at: now, calendar: settings.calendar)
         var extra: [ComplaintEventModel] = []
         if request.to == .closed {
@@ -295,7 +295,7 @@ extension ComplaintService {
                     category: current.category.flatMap(ComplaintCategory.init(rawValue:)),
                     priority: Priority(rawValue: current.priority) ?? .p3,
                     channel: KesuCore.Channel(rawValue: current.channel) ?? .phone)
-                var clocks = try await ClockStore.clocks(of: id, lock: self.services.config.usesPostgres, on: tx)
+                var clocks = try await ClockStore.clocks(of: id, forUpdate: true, on: tx)
                 let changed = ClockBook.retime(&clocks, to: rule.policy, calendar: settings.calendar)
                 if !changed.isEmpty {
                     for i in changed { try await ClockStore.update(clocks[i], on: tx) }
@@ -341,7 +341,7 @@ extension ComplaintService {
             }
             try await ComplaintModel.query(on: tx).filter(\.$id == id).set(\.$updatedAt, to: now).update()
             guard !meets.isEmpty else { return }
-            var clocks = try await ClockStore.clocks(of: id, lock: self.services.config.usesPostgres, on: tx)
+            var clocks = try await ClockStore.clocks(of: id, forUpdate: true, on: tx)
             let changed = ClockBook.meet(&clocks, kinds: meets, at: now)
             guard !changed.isEmpty else { return }
             for i in changed { try await ClockStore.update(clocks[i], on: tx) }

@@ -40,13 +40,10 @@ package struct FollowUpService: Sendable {
         let note = (byCustomer ? "客户评价：" : "回访（电话）：") + outcome.chineseName + (text.map { "。\($0)" } ?? "")
         let event = complaints.event(id, actor, "follow_up", visible: outcome != .noAnswer, note: note,
                                      after: ["outcome": outcome.rawValue], at: now)
-        let lock = services.config.usesPostgres
         let settings = try await services.clockSettings(on: db)
         try await services.writer.write(on: db) { tx in
             // One attempt at a time per complaint: the row lock makes a second recorder wait and then see the first.
-            if lock {
-                try await tx.sql.raw("SELECT id FROM complaints WHERE id = \(bind: id) FOR UPDATE").run()
-            }
+            try await RowLock.complaint(id, on: tx)
             let since = try await FollowUpStore.roundStart(complaintID: id, on: tx)
             let earlier = try await FollowUpStore.list(complaintID: id, since: since, on: tx)
             try FollowUpRules.checkAttempt(outcome, earlier: earlier.map { ($0.outcome, $0.at) }, now: now)
@@ -54,7 +51,7 @@ package struct FollowUpService: Sendable {
             try await ComplaintStore.append([event], on: tx)
             // The attempt meets the follow-up clock; if it reached no one and another is allowed, the next is due
             // a day later.
-            var clocks = try await ClockStore.clocks(of: id, lock: lock, on: tx)
+            var clocks = try await ClockStore.clocks(of: id, forUpdate: true, on: tx)
             let met = ClockBook.meet(&clocks, kinds: [.followUp], at: now)
             for i in met { try await ClockStore.update(clocks[i], on: tx) }
             var added: [StoredClock] = []

@@ -82,9 +82,8 @@ package struct InquiryService: Sendable {
             NotificationRow(id: services.ids.next(), userID: try user.requireID(), complaintID: id, kind: "inquiry",
                             text: "\(complaint.number) 调查任务（\(stamp) 前答复）：\(text.prefix(80))", createdAt: now)
         }
-        let lock = services.config.usesPostgres
         try await services.writer.write(on: db) { tx in
-            let clocks = try await ClockStore.clocks(of: id, lock: lock, on: tx) + [clock]
+            let clocks = try await ClockStore.clocks(of: id, forUpdate: true, on: tx) + [clock]
             try await InquiryStore.insert(row, on: tx)
             try await ClockStore.insert([clock], on: tx)
             try await ClockStore.setDue(complaintID: id, nearest: ClockBook.nearest(clocks), on: tx)
@@ -129,11 +128,10 @@ package struct InquiryService: Sendable {
         let note = NotificationRow(id: services.ids.next(), userID: inquiry.askedBy, complaintID: id, kind: "inquiry_answered",
                                    text: "\(complaint.number) \(inquiry.askedUnitName ?? "")已答复调查：\(text.prefix(80))",
                                    createdAt: now)
-        let lock = services.config.usesPostgres
         try await services.writer.write(on: db) { tx in
             guard try await InquiryStore.answer(inquiryID, complaintID: id, text: text, by: actor.displayName, at: now, on: tx)
             else { throw KesuError.conflict("The question has been answered already.") }
-            var clocks = try await ClockStore.clocks(of: id, lock: lock, on: tx)
+            var clocks = try await ClockStore.clocks(of: id, forUpdate: true, on: tx)
             if let i = ClockBook.meet(&clocks, id: inquiry.clockID, at: now) { try await ClockStore.update(clocks[i], on: tx) }
             try await ClockStore.setDue(complaintID: id, nearest: ClockBook.nearest(clocks), on: tx)
             for (attachment, _) in prepared { try await attachment.create(on: tx) }

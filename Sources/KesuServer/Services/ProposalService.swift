@@ -187,7 +187,6 @@ package struct ProposalService: Sendable {
                         clock: .fixed(.task, madeAt: now, due: task.dueAt, warnFraction: 0.8),
                         warnActions: [.notify], breachActions: [.notify], policyID: nil, note: task.title)
         }
-        let lock = services.config.usesPostgres
         let settings = try await services.clockSettings(on: db)
         let complaints = self.complaints
         let decided = try await services.writer.write(on: db) { tx -> Bool in
@@ -197,7 +196,7 @@ package struct ProposalService: Sendable {
             try await ComplaintStore.append(written, on: tx)
             try await TaskStore.insert(planned, on: tx)
             if !stepClocks.isEmpty {
-                let clocks = try await ClockStore.clocks(of: id, lock: lock, on: tx) + stepClocks
+                let clocks = try await ClockStore.clocks(of: id, forUpdate: true, on: tx) + stepClocks
                 try await ClockStore.insert(stepClocks, on: tx)
                 try await ClockStore.setDue(complaintID: id, nearest: ClockBook.nearest(clocks), on: tx)
             }
@@ -236,13 +235,12 @@ package struct ProposalService: Sendable {
                                          after: ["task": task.id.uuidString], at: now)
         let finishedEvent = complaints.event(id, actor, "execution_done", visible: true,
                                              note: "处理方案已办理完毕：" + all.map(\.title).joined(separator: "；"), at: now)
-        let lock = services.config.usesPostgres
         let settings = try await services.clockSettings(on: db)
         let complaints = self.complaints
         try await services.writer.write(on: db) { tx in
             guard try await TaskStore.complete(taskID, complaintID: id, by: actor.displayName, note: text, at: now, on: tx)
             else { throw KesuError.conflict("The task is done already.") }
-            var clocks = try await ClockStore.clocks(of: id, lock: lock, on: tx)
+            var clocks = try await ClockStore.clocks(of: id, forUpdate: true, on: tx)
             if let i = ClockBook.meet(&clocks, id: taskID, at: now) {
                 try await ClockStore.update(clocks[i], on: tx)
                 try await ClockStore.setDue(complaintID: id, nearest: ClockBook.nearest(clocks), on: tx)

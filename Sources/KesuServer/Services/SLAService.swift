@@ -48,9 +48,8 @@ package struct SLAService: Sendable {
         let event = complaints.event(id, actor, "promise_made", visible: true,
                                      note: "我们承诺在 \(stamp) 前联系您" + (text.map { "：\($0)" } ?? ""),
                                      after: ["dueAt": String(dueAt.millis)], at: now)
-        let usesPostgres = services.config.usesPostgres
         try await services.writer.write(on: db) { tx in
-            let clocks = try await ClockStore.clocks(of: id, lock: usesPostgres, on: tx) + [clock]
+            let clocks = try await ClockStore.clocks(of: id, forUpdate: true, on: tx) + [clock]
             try await ClockStore.insert([clock], on: tx)
             try await ClockStore.setDue(complaintID: id, nearest: ClockBook.nearest(clocks), on: tx)
             try await ComplaintStore.append([event], on: tx)

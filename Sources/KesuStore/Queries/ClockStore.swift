@@ -96,13 +96,14 @@ package enum ClockStore {
 
     /// A complaint's clocks, oldest first. With `lock` (PostgreSQL, inside a write) the rows are locked until the
     /// transaction ends, so the scheduler cannot fire a clock this transaction is about to meet or pause.
-    package static func clocks(of complaintID: UUID, lock: Bool = false, on db: any Database) async throws
+    /// A complaint's clocks; `forUpdate` inside a write transaction holds them until it ends (``RowLock``).
+    package static func clocks(of complaintID: UUID, forUpdate: Bool = false, on db: any Database) async throws
         -> [StoredClock]
     {
         var select = try db.sql.select().columns(columns.map { SQLColumn($0) }).from("complaint_clocks")
             .where("complaint_id", .equal, SQLBind(complaintID))
             .orderBy("started_at").orderBy("id")
-        if lock { select = select.for(.update) }
+        if forUpdate { select = select.for(.update) }
         return try await select.all().map(decode)
     }
 
@@ -131,14 +132,14 @@ package enum ClockStore {
         package var escalationLevel: Int
     }
 
-    /// Clocks with a warning or deadline at or before `now`, soonest first. With `lock` (PostgreSQL) the clocks
+    /// Clocks with a warning or deadline at or before `now`, soonest first. Where rows lock (PostgreSQL) the clocks
     /// and their complaints are locked for this transaction and rows another transaction holds are skipped, so
     /// several schedulers share the work without waiting on each other or taking the same clock.
-    package static func due(at now: Date, limit: Int, lock: Bool, on db: any Database) async throws
+    package static func due(at now: Date, limit: Int, on db: any Database) async throws
         -> [(clock: StoredClock, complaint: DueComplaint)]
     {
         let list = columns.map { "k.\($0)" }.joined(separator: ", ")
-        let locking = lock ? " FOR UPDATE OF k, c SKIP LOCKED" : ""
+        let locking = try RowLock.locksRows(db) ? " FOR UPDATE OF k, c SKIP LOCKED" : ""
         let rows = try await db.sql.raw("""
             SELECT \(unsafeRaw: list), c.number AS c_number, c.assignee_id AS c_assignee, c.scope_path AS c_scope,
                 c.escalation_level AS c_level
