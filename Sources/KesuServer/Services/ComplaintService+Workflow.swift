@@ -153,10 +153,7 @@ extension ComplaintService {
             added.append(ClockBook.followUp(complaintID: id, at: now, id: self.services.ids.next()))
         }
         if request.to == .reopened {
-            let rule = settings.rule(
-                category: current.category.flatMap(ComplaintCategory.init(rawValue:)),
-                priority: Priority(rawValue: current.priority) ?? .p3,
-                channel: KesuCore.Channel(rawValue: current.channel) ?? .phone)
+            let rule = settings.rule(for: current)
             added.append(ClockBook.reopened(complaintID: id, at: now, rule: rule, calendar: settings.calendar,
                                             id: self.services.ids.next()))
         }
@@ -291,10 +288,7 @@ extension ComplaintService {
             guard !events.isEmpty else { return }
             // A new priority or category holds the running clocks to its policy's targets.
             if events.contains(where: { $0.kind == "priority_changed" || $0.kind == "category_changed" }) {
-                let rule = settings.rule(
-                    category: current.category.flatMap(ComplaintCategory.init(rawValue:)),
-                    priority: Priority(rawValue: current.priority) ?? .p3,
-                    channel: KesuCore.Channel(rawValue: current.channel) ?? .phone)
+                let rule = settings.rule(for: current)
                 var clocks = try await ClockStore.clocks(of: id, forUpdate: true, on: tx)
                 let changed = ClockBook.retime(&clocks, to: rule.policy, calendar: settings.calendar)
                 if !changed.isEmpty {

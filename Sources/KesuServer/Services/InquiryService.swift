@@ -63,9 +63,7 @@ package struct InquiryService: Sendable {
         let id = try complaint.requireID()
         let unitID = try unit.requireID()
         let settings = try await services.clockSettings(on: db)
-        let warnFraction = settings.rule(category: complaint.category.flatMap(ComplaintCategory.init(rawValue:)),
-                                         priority: Priority(rawValue: complaint.priority) ?? .p3,
-                                         channel: KesuCore.Channel(rawValue: complaint.channel) ?? .phone).policy.warnFraction
+        let warnFraction = settings.rule(for: complaint).policy.warnFraction
         let clock = StoredClock(id: services.ids.next(), complaintID: id,
                                 clock: .inquiry(askedAt: now, due: due, warnFraction: warnFraction),
                                 warnActions: [.notify], breachActions: [.notify], policyID: nil,

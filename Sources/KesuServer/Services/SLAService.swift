@@ -36,9 +36,7 @@ package struct SLAService: Sendable {
         }
         let id = try complaint.requireID()
         let settings = try await services.clockSettings(on: db)
-        let rule = settings.rule(category: complaint.category.flatMap(ComplaintCategory.init(rawValue:)),
-                                 priority: Priority(rawValue: complaint.priority) ?? .p3,
-                                 channel: KesuCore.Channel(rawValue: complaint.channel) ?? .phone)
+        let rule = settings.rule(for: complaint)
         let clock = StoredClock(
             id: services.ids.next(), complaintID: id,
             clock: .promise(madeAt: now, due: dueAt, warnFraction: rule.policy.warnFraction),

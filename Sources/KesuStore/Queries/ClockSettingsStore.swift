@@ -16,6 +16,13 @@ package struct ClockSettings: Sendable {
     package func rule(category: ComplaintCategory?, priority: Priority, channel: KesuCore.Channel) -> PolicyRule {
         PolicyRule.choose(from: rules, category: category, priority: priority, channel: channel)
     }
+
+    /// The rule for a stored complaint: its category, priority and channel as they stand now.
+    package func rule(for complaint: ComplaintModel) -> PolicyRule {
+        rule(category: complaint.category.flatMap(ComplaintCategory.init(rawValue:)),
+             priority: Priority(rawValue: complaint.priority) ?? .p3,
+             channel: KesuCore.Channel(rawValue: complaint.channel) ?? .phone)
+    }
 }
 
 /// One row of `sla_policies`, as the admin pages and the API show it.
