@@ -198,14 +198,12 @@ extension ComplaintService {
                 }
             }
         }
-        if let courier = unit, courier.kind == UnitKind.courier.rawValue, let parent = courier.parentID {
-            unit = try await OrgUnitModel.find(parent, on: db)  // a courier's outlet rectifies
+        if let courier = unit, let kind = UnitKind(rawValue: courier.kind), !ClosingRules.rectifies(kind),
+           let parent = courier.parentID {
+            unit = try await OrgUnitModel.find(parent, on: db)
         }
         guard let unit else { throw KesuError.refused("Name the unit that rectifies.", fields: ["rectificationUnit": ["missing"]]) }
-        let due = (plan.dueAt ?? now.addingTimeInterval(30 * 86_400)).roundedToMillis
-        guard due > now, due.timeIntervalSince(now) <= 366 * 86_400 else {
-            throw KesuError.refused("A rectification is due within the coming year.", fields: ["rectificationDueAt": ["out of range"]])
-        }
+        let due = try ClosingRules.rectificationDue(given: plan.dueAt, now: now).roundedToMillis
         let text = try plan.action.flatMap { try Self.checkNote($0, required: false) }
             ?? "针对「\(cause.name)」制定并落实整改措施，防止同类投诉再次发生"
         var row = RectificationRow(id: services.ids.next(), complaintID: try complaint.requireID(), rootCause: cause.name,

@@ -112,7 +112,7 @@ package struct ComplaintService: Sendable {
         let customer = try await CustomerModel.query(on: db).filter(\.$phone == intake.phone.digits).first()
         let isRepeat = try await ComplaintStore.hasPrior(
             customerID: customer?.id, waybills: intake.waybillNumbers,
-            since: intake.receivedAt.addingTimeInterval(-30 * 86_400), on: db)
+            since: RepeatRule.windowStart(before: intake.receivedAt), on: db)
         let shipments = intake.waybillNumbers.isEmpty ? [] : try await ShipmentModel.query(on: db)
             .filter(\.$waybill ~~ intake.waybillNumbers).all()
         let outlet = try await routeOutlet(for: intake.category, shipments: shipments, on: db)
