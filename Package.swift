@@ -67,7 +67,7 @@ let package = Package(
                 .product(name: "OpenAPIVapor", package: "swift-openapi-vapor"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
             ],
-            resources: [.copy("Views"), .copy("Public")],
+            resources: [.copy("Views"), .copy("Public"), .copy("Locales")],
             swiftSettings: strict
         ),
         .executableTarget(

@@ -1,13 +1,14 @@
 import Foundation
 import KesuCore
 
-/// Where Kesu's page templates (`Views/`) and public files (`Public/`) are: the folder `KESU_RESOURCES_DIR` names,
+/// Where Kesu's page templates (`Views/`), public files (`Public/`) and word catalogs (`Locales/`) are: the folder `KESU_RESOURCES_DIR` names,
 /// or the resource bundle the build places beside the binary — never the working directory, so the binary serves
 /// the same pages wherever it is started. Start-up refuses when neither holds them.
 package struct ResourceFolder: Sendable {
     package let root: URL
     package var views: String { root.appendingPathComponent("Views").path + "/" }
     package var publicFiles: String { root.appendingPathComponent("Public").path + "/" }
+    package var locales: String { root.appendingPathComponent("Locales").path }
 
     /// The bundle SwiftPM builds for this target's resources.
     static let bundleName = "kesu_KesuServer.resources"
@@ -28,11 +29,12 @@ package struct ResourceFolder: Sendable {
             }
         }
         for url in candidates where FileManager.default.fileExists(atPath: url.appendingPathComponent(probe).path)
-            && FileManager.default.fileExists(atPath: url.appendingPathComponent("Public").path) {
+            && FileManager.default.fileExists(atPath: url.appendingPathComponent("Public").path)
+            && FileManager.default.fileExists(atPath: url.appendingPathComponent("Locales").path) {
             return ResourceFolder(root: url.standardizedFileURL)
         }
         let looked = candidates.map(\.path).joined(separator: ", ")
-        throw KesuError(.invalidInput, "Kesu cannot start: its templates and public files (Views/, Public/) are not in "
+        throw KesuError(.invalidInput, "Kesu cannot start: its templates and public files (Views/, Public/, Locales/) are not in "
                         + looked + ". Keep \(bundleName) beside the binary, or set KESU_RESOURCES_DIR.")
     }
 }

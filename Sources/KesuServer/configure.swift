@@ -15,6 +15,7 @@ package func configure(_ app: Application, config: AppConfig, clock: any KesuCor
     let resources = try ResourceFolder.locate(config)
     app.directory.viewsDirectory = resources.views
     app.directory.publicDirectory = resources.publicFiles
+    try LocaleCatalog.install(from: resources.locales)
     app.kesu = KesuServices(config: config, clock: clock)
     app.throttle = Throttle()
     app.http.server.configuration.hostname = config.host
@@ -52,6 +53,7 @@ package func configure(_ app: Application, config: AppConfig, clock: any KesuCor
     app.leaf.sources = .singleSource(NIOLeafFiles(fileio: app.fileio, limits: [.toSandbox, .requireExtensions],
                                                   sandboxDirectory: resources.views, viewDirectory: resources.views))
     app.leaf.cache.isEnabled = !config.reloadTemplates
+    app.leaf.tags["t"] = TextTag()
     // Not `.leaf`, whose provider turns the (shared) cache off in the development environment.
     app.views.use { app in
         LeafRenderer(configuration: app.leaf.configuration, tags: app.leaf.tags, cache: app.leaf.cache,

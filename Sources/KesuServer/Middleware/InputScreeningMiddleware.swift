@@ -55,9 +55,8 @@ struct InputScreeningMiddleware: AsyncMiddleware {
     /// The 400 for a field with a control character, in the page reader's language (English for the API).
     static func error(field: String, on request: Request) -> KesuError {
         let language: Language = request.url.path.hasPrefix("/api") ? .en : WebSession.language(request)
-        let template = language.strings["control_char"] ?? "%@"
         let field = printable(field)
-        return KesuError.invalid(template.replacingOccurrences(of: "%@", with: field),
+        return KesuError.invalid(language.text("control_char", ["field": field]),
                                  fields: [field: ["contains a control character"]])
     }
 

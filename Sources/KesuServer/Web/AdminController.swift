@@ -50,7 +50,7 @@ struct AdminController: RouteCollection {
         let language = WebSession.language(req)
         let allUnits = try await OrgStore.all(on: req.db)
         let unitChoices = allUnits.map { Choice(value: $0.code, label: "\($0.name) (\($0.code))", selected: false) }
-        let roles = Role.allCases.map { Choice(value: $0.rawValue, label: language == .zh ? $0.chineseName : $0.rawValue, selected: false) }
+        let roles = Role.allCases.map { Choice(value: $0.rawValue, label: language.name(of: $0), selected: false) }
         var page = AdminPage(chrome: Pages.chrome(req, title: language.strings["admin"] ?? "", actor: actor),
                              section: section, message: message, roles: roles, unitChoices: unitChoices,
                              kinds: UnitKind.allCases.filter { $0 != .hq }.map { Choice(value: $0.rawValue, label: $0.rawValue, selected: false) })

@@ -140,8 +140,7 @@ struct AdminRulesController: RouteCollection {
         let actor = try requireAdmin()
         let language = WebSession.language(req)
         let (weekly, days) = try await sla(req).calendar()
-        let names = language == .zh ? ["周一", "周二", "周三", "周四", "周五", "周六", "周日"]
-            : ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"]
+        let names = (1...7).map { language.text("weekday.\($0)") }
         var page = Page(chrome: Pages.chrome(req, title: language.strings["calendar"] ?? "", actor: actor),
                         section: "calendar")
         page.hours = (1...7).map { HoursRow(weekday: $0, label: names[$0 - 1], hours: weekly[$0]?.description ?? "") }

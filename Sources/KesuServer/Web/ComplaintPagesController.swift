@@ -149,7 +149,7 @@ struct ComplaintPagesController: RouteCollection {
         }
         let proposals = try await ProposalStore.list(complaintID: row.id, on: req.db).map { p in
             ProposalItem(
-                id: p.id.uuidString, kind: language == .zh ? p.kind.chineseName : p.kind.rawValue,
+                id: p.id.uuidString, kind: language.name(of: p.kind),
                 amount: CompensationEngine.yuan(p.amountFen), description: p.description,
                 state: t["proposal_" + p.state.rawValue] ?? p.state.rawValue, stateCode: p.state.rawValue,
                 by: p.proposedByName, approvedBy: p.approvedByName ?? "", reason: p.decisionReason ?? "",
@@ -161,11 +161,11 @@ struct ComplaintPagesController: RouteCollection {
         let units = allUnits.filter { [UnitKind.outlet, .transferCentre, .courier].map(\.rawValue).contains($0.kind) }
 
         let responsibility = ResponsibilityCard(
-            party: finding.map { language == .zh ? $0.party.chineseName : $0.party.rawValue },
+            party: finding.map { language.name(of: $0.party) },
             unit: finding?.unit.map { "\($0.name) (\($0.code))" }, person: finding?.person, reason: finding?.reason,
             evidence: finding?.evidence ?? [],
             parties: ResponsibleParty.allCases.map {
-                Choice(value: $0.rawValue, label: language == .zh ? $0.chineseName : $0.rawValue, selected: $0 == finding?.party)
+                Choice(value: $0.rawValue, label: language.name(of: $0), selected: $0 == finding?.party)
             },
             units: [Choice(value: "", label: "—", selected: finding?.unit == nil)] + units.map {
                 Choice(value: $0.code, label: "\($0.name) (\($0.code))", selected: $0.code == finding?.unit?.code)
@@ -197,10 +197,10 @@ struct ComplaintPagesController: RouteCollection {
             },
             followUpOpen: status == .followUp,
             outcomes: FollowUpOutcome.allCases.map {
-                Choice(value: $0.rawValue, label: language == .zh ? $0.chineseName : $0.rawValue, selected: false)
+                Choice(value: $0.rawValue, label: language.name(of: $0), selected: false)
             },
             proposalKinds: ProposalKind.allCases.map {
-                Choice(value: $0.rawValue, label: language == .zh ? $0.chineseName : $0.rawValue, selected: false)
+                Choice(value: $0.rawValue, label: language.name(of: $0), selected: false)
             },
             limit: limits.limit(for: actor.role).map(CompensationEngine.yuan) ?? (t["unlimited"] ?? ""),
             transitions: transitions, needsClosure: transitions.contains { $0.value == ComplaintStatus.closed.rawValue },

@@ -42,7 +42,7 @@ struct InvestigationPagesController: RouteCollection {
                        selected: $0.name == complaint.rootCause)
             },
             parties: ResponsibleParty.allCases.map {
-                Choice(value: $0.rawValue, label: language == .zh ? $0.chineseName : $0.rawValue,
+                Choice(value: $0.rawValue, label: language.name(of: $0),
                        selected: $0.rawValue == complaint.responsibleParty)
             },
             rectificationUnits: [Choice(value: "", label: "—", selected: true)]
@@ -171,7 +171,7 @@ struct InvestigationPagesController: RouteCollection {
                     lesson: c.lesson, by: c.markedByName, at: format.time(c.markedAt), description: c.description,
                     resolution: c.resolutionSummary ?? "",
                     party: c.responsibleParty.flatMap(ResponsibleParty.init(rawValue:))
-                        .map { language == .zh ? $0.chineseName : $0.rawValue } ?? "",
+                        .map { language.name(of: $0) } ?? "",
                     rootCause: c.rootCause ?? "")
             })
         return try await req.view.render("closure/cases", page)

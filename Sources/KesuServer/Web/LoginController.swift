@@ -88,7 +88,7 @@ enum Pages {
         let language = WebSession.language(req)
         let csrf = (req.cookies[WebSession.cookie]?.string).map(WebSession.csrfToken(for:))
         return PageChrome(title: title, t: language.strings, lang: language.rawValue,
-                          otherLang: language == .zh ? "en" : "zh", user: actor?.displayName,
+                          otherLang: language.other.rawValue, user: actor?.displayName,
                           csrf: actor == nil ? nil : csrf, admin: actor?.role.may(.manageUsers) ?? false,
                           reports: actor?.role.may(.viewReports) ?? false,
                           unread: req.storage[UnreadNotifications.self] ?? 0)

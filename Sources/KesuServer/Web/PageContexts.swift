@@ -243,18 +243,14 @@ struct PageFormat {
         calendar.timeZone = timeZone
         let tomorrow = calendar.date(byAdding: .day, value: 1, to: now) ?? now
         let c = calendar.dateComponents([.month, .day], from: tomorrow)
-        return language == .zh ? "\(c.month ?? 1)月\(c.day ?? 1)日18:00" : "\(c.day ?? 1)/\(c.month ?? 1) 18:00"
+        return language.text("promise_default", ["month": String(c.month ?? 1), "day": String(c.day ?? 1)])
     }
 
     func duration(_ seconds: TimeInterval) -> String {
         let minutes = Int(abs(seconds) / 60)
         let (d, h, m) = (minutes / 1_440, minutes / 60 % 24, minutes % 60)
-        if language == .zh {
-            if d > 0 { return "\(d)天\(h)小时" }
-            return h > 0 ? "\(h)小时\(m)分" : "\(m)分钟"
-        }
-        if d > 0 { return "\(d)d \(h)h" }
-        return h > 0 ? "\(h)h \(m)m" : "\(m)m"
+        let values = ["days": String(d), "hours": String(h), "minutes": String(m)]
+        return language.text(d > 0 ? "duration_days" : h > 0 ? "duration_hours" : "duration_minutes", values)
     }
 
     /// The badge of a complaint's nearest deadline: `ok`, `warn` (past its warning point) or `late`, and the time
@@ -263,9 +259,9 @@ struct PageFormat {
         guard let dueAt else { return ("ok", "—") }
         let name = kind.flatMap(ClockKind.init(rawValue:)).map(language.name(of:)) ?? ""
         let left = dueAt.timeIntervalSince(now)
-        if left < 0 { return ("late", name + (language == .zh ? " 超时 " : " late ") + duration(-left)) }
+        if left < 0 { return ("late", language.text("due_late", ["clock": name, "duration": duration(-left)])) }
         let state = (warnAt ?? dueAt) <= now ? "warn" : "ok"
-        return (state, name + (language == .zh ? " 剩 " : " ") + duration(left) + (language == .zh ? "" : " left"))
+        return (state, language.text("due_left", ["clock": name, "duration": duration(left)]))
     }
 }
 
@@ -281,7 +277,7 @@ struct SubcategoryGroup: Encodable {
             SubcategoryGroup(
                 category: category.rawValue, label: language.name(of: category),
                 options: subs.filter { $0.category == category.rawValue && ($0.active || $0.code == selected) }.map {
-                    Choice(value: $0.code, label: language == .zh ? $0.nameZh : $0.nameEn, selected: $0.code == selected)
+                    Choice(value: $0.code, label: language.pick(zh: $0.nameZh, en: $0.nameEn), selected: $0.code == selected)
                 })
         }.filter { !$0.options.isEmpty }
     }
@@ -290,7 +286,7 @@ struct SubcategoryGroup: Encodable {
     static func label(category: String?, subcategory: String?, in subs: [SubcategoryModel], language: Language) -> String {
         let top = category.flatMap(ComplaintCategory.init(rawValue:)).map(language.name(of:)) ?? "—"
         guard let code = subcategory, let sub = subs.first(where: { $0.code == code }) else { return top }
-        return "\(top) · \(language == .zh ? sub.nameZh : sub.nameEn)"
+        return "\(top) · \(language.pick(zh: sub.nameZh, en: sub.nameEn))"
     }
 }
 

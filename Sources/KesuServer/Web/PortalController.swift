@@ -156,12 +156,12 @@ struct PortalController: RouteCollection {
             attachments: files.map { AttachmentItem($0, urlPrefix: "/t/\(token)/attachments/") },
             offers: try await ProposalStore.list(complaintID: try complaint.requireID(), on: req.db)
                 .filter { $0.state == .offered }.map {
-                    Offer(id: $0.id.uuidString, kind: language == .zh ? $0.kind.chineseName : $0.kind.rawValue,
+                    Offer(id: $0.id.uuidString, kind: language.name(of: $0.kind),
                           amount: $0.amountFen > 0 ? CompensationEngine.yuan($0.amountFen) : "", description: $0.description)
                 },
             surveyOpen: status == .followUp && FollowUpRules.isOpen(attempts),
             outcomes: [FollowUpOutcome.satisfied, .basicallySatisfied, .unsatisfied].map {
-                Choice(value: $0.rawValue, label: language == .zh ? $0.chineseName : $0.rawValue.replacingOccurrences(of: "_", with: " "),
+                Choice(value: $0.rawValue, label: language.name(of: $0),
                        selected: false)
             }))
     }
@@ -214,9 +214,9 @@ struct PortalController: RouteCollection {
     /// What a customer reads for a timeline event: replies and messages as written, status changes by name.
     static func customerText(_ event: ComplaintEventModel, language: Language) -> String {
         if event.kind == "status_changed", let to = event.afterFields?["status"].flatMap(ComplaintStatus.init(rawValue:)) {
-            return (language == .zh ? "状态更新为：" : "Status: ") + language.name(of: to)
+            return language.text("portal_status", ["status": language.name(of: to)])
         }
-        if event.kind == "created" { return language == .zh ? "投诉已受理" : "Complaint received" }
+        if event.kind == "created" { return language.text("portal_received") }
         return event.note ?? ""
     }
 

@@ -31,7 +31,7 @@ struct ResolutionPagesController: RouteCollection {
         let q = try req.query.decode(Query.self)
         var card = CompensationCard(
             incidents: Incident.allCases.map {
-                Choice(value: $0.rawValue, label: language == .zh ? $0.chineseName : $0.rawValue, selected: $0.rawValue == q.incident)
+                Choice(value: $0.rawValue, label: language.name(of: $0), selected: $0.rawValue == q.incident)
             },
             claimed: q.claimed ?? "", damage: q.damage ?? "")
         guard let incident = q.incident.flatMap(Incident.init(rawValue:)) else { return card }
@@ -50,7 +50,7 @@ struct ResolutionPagesController: RouteCollection {
             let s = try await CompensationService(services: req.application.kesu, db: req.db)
                 .suggest(number, incident: incident, claimedLossFen: claimed, damagePercent: damage, waybill: nil, by: actor)
             card.amount = CompensationEngine.yuan(s.suggestion.amountFen)
-            card.explanation = language == .zh ? s.suggestion.explanationZh : s.suggestion.explanationEn
+            card.explanation = language.pick(zh: s.suggestion.explanationZh, en: s.suggestion.explanationEn)
             card.version = "v\(s.rules.version)"
         } catch let error as KesuError {
             card.error = error.message
