@@ -65,7 +65,9 @@ package struct ComplaintSearch: Sendable {
             query.complaintIDs = try await ComplaintStore.complaintIDs(waybill: number, on: db)
         }
         if let phone {
-            guard let customer = try await Self.customer(phone, on: db) else { return nil }
+            guard let number = PhoneNumber(phone), let customer = try await Self.customer(number, on: db) else {
+                return nil
+            }
             query.customerID = customer
         }
         if let text = text?.trimmed, !text.isEmpty {
@@ -86,7 +88,7 @@ package struct ComplaintSearch: Sendable {
             guard let id = found?.id else { return false }
             restrict(to: [id])
         } else if let phone = PhoneNumber(text) {
-            guard let customer = try await customer(phone.digits, on: db) else { return false }
+            guard let customer = try await customer(phone, on: db) else { return false }
             if let other = query.customerID, other != customer { return false }
             query.customerID = customer
         } else if let waybill = WaybillNumber.normalise(text),
@@ -101,8 +103,7 @@ package struct ComplaintSearch: Sendable {
         return true
     }
 
-    private static func customer(_ phone: String, on db: any Database) async throws -> UUID? {
-        guard let number = PhoneNumber(phone) else { return nil }
-        return try await CustomerModel.query(on: db).filter(\.$phone == number.digits).first()?.id
+    private static func customer(_ phone: PhoneNumber, on db: any Database) async throws -> UUID? {
+        try await CustomerModel.query(on: db).filter(\.$phone == phone.digits).first()?.id
     }
 }
