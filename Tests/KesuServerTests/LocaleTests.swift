@@ -57,4 +57,29 @@ final class LocaleTests: KesuTestCase, @unchecked Sendable {
         XCTAssertTrue(en.body.contains("<h1>Kesu · Log in</h1>"), en.body)
         XCTAssertTrue(en.body.contains(">Password</label>"))
     }
+
+    /// One complaint's stored events, rendered on the staff page in each language.
+    func testOneTimelineReadsInBothLanguagesWithoutRawCodes() async throws {
+        let number = try await recordedNumber(["channel": "regulator"])
+        let moved = try await call(.POST, "/api/v1/complaints/\(number)/transitions", as: "agent", json: ["to": "triaged"])
+        XCTAssertEqual(moved.status, .ok, moved.body)
+        let due = ISO8601DateFormatter().string(from: Date() + 3 * 3_600)
+        let promised = try await call(.POST, "/api/v1/complaints/\(number)/promises", as: "agent", json: ["dueAt": due, "note": "网点主管回电"])
+        XCTAssertEqual(promised.status, .created, promised.body)
+        let cookie = try await session("agent")
+        func page(_ lang: String) async throws -> String {
+            try await call(.GET, "/complaints/\(number)", headers: [("Cookie", "kesu_session=\(cookie); kesu_lang=\(lang)")]).body
+        }
+        let zh = try await page("zh"), en = try await page("en")
+        for text in ["经邮管局转办受理", "状态：已受理 → 已分派", ">状态变更<", ">承诺回复<", "我们承诺在", "网点主管回电", ">邮管局转办<"] {
+            XCTAssertTrue(zh.contains(text), "zh: \(text)")
+        }
+        for raw in [">status_changed<", ">created<", ">promise_made<", "received → triaged", "status:", "regulator<"] {
+            XCTAssertFalse(zh.contains(raw), "zh shows the raw \(raw)")
+        }
+        for text in ["Received by regulator", "status: received → triaged", ">status changed<", "We will contact you by", "网点主管回电"] {
+            XCTAssertTrue(en.contains(text), "en: \(text)")
+        }
+        XCTAssertFalse(en.contains("已受理 → 已分派"))
+    }
 }

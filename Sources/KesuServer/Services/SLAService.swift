@@ -45,7 +45,8 @@ package struct SLAService: Sendable {
         let stamp = ClockScheduler.stamp(dueAt, services.config.timeZone)
         let event = complaints.event(id, actor, "promise_made", visible: true,
                                      note: "我们承诺在 \(stamp) 前联系您" + (text.map { "：\($0)" } ?? ""),
-                                     after: ["dueAt": String(dueAt.millis)], at: now)
+                                     after: ["dueAt": String(dueAt.millis)].merging(text.map { ["text": $0] } ?? [:]) { $1 },
+                                     at: now)
         try await services.writer.write(on: db) { tx in
             let clocks = try await ClockStore.clocks(of: id, forUpdate: true, on: tx) + [clock]
             try await ClockStore.insert([clock], on: tx)

@@ -89,7 +89,7 @@ struct ComplaintPagesController: RouteCollection {
             statuses: choices(ComplaintStatus.allCases, selected: f.status, label: language.name(of:)),
             categories: choices(ComplaintCategory.allCases, selected: f.category, label: language.name(of:)),
             priorities: choices(Priority.allCases, selected: f.priority, label: \.rawValue),
-            channels: choices(KesuCore.Channel.allCases, selected: f.channel, label: \.rawValue),
+            channels: choices(KesuCore.Channel.allCases, selected: f.channel, label: language.name(of:)),
             q: q, rows: queueRows,
             inquiries: waiting.map { InvestigationPagesController.item($0, actor: actor, t: t, format: format, now: now) },
             nextURL: next.map { url(cursor: $0.token) },
@@ -120,6 +120,7 @@ struct ComplaintPagesController: RouteCollection {
         let language = WebSession.language(req)
         let t = language.strings
         let format = PageFormat(language: language, timeZone: req.application.kesu.config.timeZone)
+        let texts = EventText(language: language, format: format, channel: row.channel)
         let status = ComplaintStatus(rawValue: row.status) ?? .received
         let heldFrom = row.heldFrom.flatMap(ComplaintStatus.init(rawValue:))
         let now = req.application.kesu.clock.now()
@@ -183,8 +184,8 @@ struct ComplaintPagesController: RouteCollection {
             urgent: row.priority == Priority.p1.rawValue,
             category: SubcategoryGroup.label(category: row.category, subcategory: row.subcategory, in: subcategories,
                                              language: language),
-            channel: row.channel, receivedAt: format.time(row.receivedAt), escalation: row.escalationLevel,
-            flags: row.flags, description: row.description, customer: row.customerName,
+            channel: KesuCore.Channel(rawValue: row.channel).map(language.name(of:)) ?? row.channel, receivedAt: format.time(row.receivedAt), escalation: row.escalationLevel,
+            flags: row.flags.map { t["flag." + $0] ?? $0 }, description: row.description, customer: row.customerName,
             phone: seesFullPhone(actor.role) ? row.customerPhone : (PhoneNumber(row.customerPhone)?.masked ?? "****"),
             customerComplaints: row.customerComplaintCount, assignee: row.assigneeName ?? (t["none"] ?? ""),
             outlet: row.outletName ?? (t["none"] ?? ""), dueText: due.text, due: due.state, clocks: clocks,
@@ -205,13 +206,8 @@ struct ComplaintPagesController: RouteCollection {
             limit: limits.limit(for: actor.role).map(CompensationEngine.yuan) ?? (t["unlimited"] ?? ""),
             transitions: transitions, needsClosure: transitions.contains { $0.value == ComplaintStatus.closed.rawValue },
             timeline: timeline.map { event in
-                let change = event.afterFields.map { after in
-                    after.sorted { $0.key < $1.key }.map { "\($0.key): \(event.beforeFields?[$0.key] ?? "—") → \($0.value)" }
-                        .joined(separator: "; ")
-                }
-                let text = [event.note, change].compactMap { $0 }.filter { !$0.isEmpty }.joined(separator: " · ")
-                return TimelineItem(at: format.time(event.at), actor: event.actorName ?? "—", kind: event.kind,
-                                    text: text, isInternal: !event.customerVisible)
+                TimelineItem(at: format.time(event.at), actor: event.actorName ?? "—", kind: texts.kind(of: event),
+                             text: texts.text(of: event), isInternal: !event.customerVisible)
             },
             shipments: shipments.map { s in
                 ShipmentCard(

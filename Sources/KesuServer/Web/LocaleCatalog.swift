@@ -120,6 +120,7 @@ extension TaskKind: CatalogNamed { static let catalogPrefix = "task_kind" }
 extension FollowUpOutcome: CatalogNamed { static let catalogPrefix = "follow_up" }
 extension ComplaintClock.State: CatalogNamed { static let catalogPrefix = "clock_state" }
 extension EscalationAction: CatalogNamed { static let catalogPrefix = "action" }
+extension Channel: CatalogNamed { static let catalogPrefix = "channel" }
 
 /// `#t("key")` in a template: the catalog's text in the reader's language; `#t("key", "name", value, …)` fills
 /// placeholders (escaped like any value).

@@ -151,7 +151,7 @@ struct PortalController: RouteCollection {
             timeline: timeline.map { event in
                 TimelineItem(at: format.time(event.at), actor: event.kind == "customer_message" ? (language.strings["you"] ?? "")
                              : (language.strings["service"] ?? ""), kind: event.kind,
-                             text: Self.customerText(event, language: language), isInternal: false)
+                             text: Self.customerText(event, language: language, format: format), isInternal: false)
             },
             attachments: files.map { AttachmentItem($0, urlPrefix: "/t/\(token)/attachments/") },
             offers: try await ProposalStore.list(complaintID: try complaint.requireID(), on: req.db)
@@ -212,7 +212,10 @@ struct PortalController: RouteCollection {
     }
 
     /// What a customer reads for a timeline event: replies and messages as written, status changes by name.
-    static func customerText(_ event: ComplaintEventModel, language: Language) -> String {
+    static func customerText(_ event: ComplaintEventModel, language: Language, format: PageFormat) -> String {
+        if event.kind == "promise_made", event.afterFields?["dueAt"] != nil {
+            return EventText(language: language, format: format, channel: "").text(of: event)
+        }
         if event.kind == "status_changed", let to = event.afterFields?["status"].flatMap(ComplaintStatus.init(rawValue:)) {
             return language.text("portal_status", ["status": language.name(of: to)])
         }

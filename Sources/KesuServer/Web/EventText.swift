@@ -1,0 +1,65 @@
+import Foundation
+import KesuCore
+import KesuStore
+
+/// How a timeline event reads in the reader's language: its kind by name, and what changed with every value by
+/// name (statuses, categories, clocks, channels…), from the kind and fields the event stores. Notes people wrote
+/// are shown as written; the sentences Kesu itself wrote before events kept their fields are shown as they were.
+struct EventText {
+    let language: Language
+    let format: PageFormat
+    /// The complaint's channel, which the first event is told by.
+    let channel: String
+
+    /// Fields that name records (shown by the records themselves, not as codes on the timeline).
+    static let hidden: Set<String> = ["proposal", "task", "inquiry", "rectification"]
+
+    func kind(of event: ComplaintEventModel) -> String {
+        language.strings["event." + event.kind] ?? event.kind.replacingOccurrences(of: "_", with: " ")
+    }
+
+    /// The event's text: the generated sentence for kinds Kesu writes itself, else the note and what changed.
+    func text(of event: ComplaintEventModel) -> String {
+        let after = event.afterFields ?? [:]
+        switch event.kind {
+        case "created":
+            let name = Channel(rawValue: channel).map(language.name(of:)) ?? channel
+            return language.text("event_created_text", ["channel": name])
+        case "category_suggested" where after["category"] != nil:
+            return language.text("event_category_suggested_text", ["category": value("category", after["category"] ?? "")])
+        case "promise_made" where after["dueAt"] != nil && (after["text"] != nil || event.note?.contains("：") != true):
+            // The words the agent added are kept (events from before they were stored apart show their note).
+            let promise = language.text("event_promise_text", ["time": value("dueAt", after["dueAt"] ?? "")])
+            return [promise, after["text"]].compactMap { $0 }.joined(separator: language.text("change.join"))
+        default:
+            return [event.note, change(of: event)].compactMap { $0 }.filter { !$0.isEmpty }.joined(separator: " · ")
+        }
+    }
+
+    /// "状态：已受理 → 已分派" for each changed field.
+    func change(of event: ComplaintEventModel) -> String? {
+        guard let after = event.afterFields else { return nil }
+        let before = event.beforeFields ?? [:]
+        let parts = after.sorted { $0.key < $1.key }.filter { !Self.hidden.contains($0.key) }.map { field, new in
+            let label = language.strings["field." + field] ?? field
+            let old = before[field].map { value(field, $0) + " → " } ?? ""
+            return language.text("change.one", ["field": label, "value": old + value(field, new)])
+        }
+        return parts.isEmpty ? nil : parts.joined(separator: language.text("change.join"))
+    }
+
+    /// A stored value as the reader knows it.
+    func value(_ field: String, _ raw: String) -> String {
+        switch field {
+        case "status": ComplaintStatus(rawValue: raw).map(language.name(of:)) ?? raw
+        case "category": ComplaintCategory(rawValue: raw).map(language.name(of:)) ?? raw
+        case "clock": ClockKind(rawValue: raw).map(language.name(of:)) ?? raw
+        case "outcome": FollowUpOutcome(rawValue: raw).map(language.name(of:)) ?? raw
+        case "channel": Channel(rawValue: raw).map(language.name(of:)) ?? raw
+        case "state": language.strings["proposal_" + raw] ?? raw
+        case "amountFen": Int64(raw).map(CompensationEngine.yuan) ?? raw
+        case "dueAt": Int64(raw).map { format.time(Date(millis: $0)) } ?? raw
+        default: raw
+        }
+    }
+}
