@@ -24,7 +24,12 @@ final class IntakePageTests: KesuTestCase, @unchecked Sendable {
         }
         let bad = try await call(.POST, "/complaints/new", raw: form("123"), headers: formHeaders)
         XCTAssertEqual(bad.status, .unprocessableEntity)
-        XCTAssertTrue(bad.body.contains("customer.phone"), bad.body)
+        XCTAssertTrue(bad.body.contains("电话：请填写手机号"), "the field in the form's words: \(bad.body)")
+        XCTAssertFalse(bad.body.contains("customer.phone"), "not the API's field name")
+        let english = try await call(.POST, "/complaints/new", raw: form("123"),
+                                     headers: [("Cookie", "kesu_session=\(cookie); kesu_lang=en"),
+                                               ("Content-Type", "application/x-www-form-urlencoded")])
+        XCTAssertTrue(english.body.contains("Phone: Enter a mobile number"), english.body)
         XCTAssertTrue(bad.body.contains("YT1234567890"), "typed values are kept")
         let none = try await count("complaints")
         XCTAssertEqual(none, 0)

@@ -66,7 +66,7 @@ struct IntakePageController: RouteCollection {
                 .record(draft, idempotencyKey: form.key.isEmpty ? nil : "web-" + form.key, by: actor)
             return req.redirect(to: "/complaints/\(complaint.number)")
         } catch let error as KesuError where error.isBadInput {
-            let problems = error.details.sorted { $0.key < $1.key }.map { "\($0.key): \($0.value.joined(separator: ", "))" }
+            let problems = Self.problems(error, in: WebSession.language(req))
             return try await render(req, actor: actor, form: form, errors: problems.isEmpty ? [error.message] : problems)
                 .encodeResponse(status: .unprocessableEntity, for: req)
         }
@@ -119,6 +119,19 @@ struct IntakePageController: RouteCollection {
             found.openOnWaybill = try await query.run(on: req.db).rows.map(earlier).filter(\.open)
         }
         return try await found.encodeResponse(for: req)
+    }
+
+    /// The intake's fields as the API names them, and the form's label for each.
+    static let labels = ["customer.name": "name", "customer.phone": "phone", "customer.email": "email",
+                         "waybillNumbers": "waybill", "description": "description", "category": "category",
+                         "subcategory": "subcategory", "channel": "channel", "priority": "priority"]
+
+    /// What is wrong, field by field, in the form's own words and the reader's language.
+    static func problems(_ error: KesuError, in language: Language) -> [String] {
+        error.details.sorted { $0.key < $1.key }.map { field, problems in
+            guard let label = labels[field] else { return "\(field): \(problems.joined(separator: ", "))" }
+            return language.text("form_problem", ["field": language.text(label), "problem": language.text("invalid." + label)])
+        }
     }
 
     private func render(_ req: Request, actor: Actor, form: IntakeForm, errors: [String]) async throws -> View {
