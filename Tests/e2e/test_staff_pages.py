@@ -134,7 +134,7 @@ def test_phone_intake_shows_history_and_records(server, browser):
     number = browser.find_element(By.TAG_NAME, "h1").text
     assert number.startswith("KS") and number != earlier
     head = browser.find_element(By.CSS_SELECTOR, ".complaint-head").text
-    assert "P2" in head and "repeat" in head, "a second complaint on the same waybill is a raised repeat"
+    assert "P2" in head and "重复投诉" in head, "a second complaint on the same waybill is a raised repeat, its flag by name"
     assert "投递服务 · 未经同意放驿站/快递柜" in browser.find_element(By.TAG_NAME, "main").text
 
 
