@@ -78,6 +78,8 @@ final class ParityTests: KesuTestCase, @unchecked Sendable {
             if !fromAPI.isEmpty { nonEmpty += 1 }
         }
         XCTAssertEqual(nonEmpty, 9, "phones (three), waybills (two), words (three) and a number find complaints")
+        let long = try await call(.GET, "/api/v1/complaints?q=" + String(repeating: "0", count: 101), as: "agent")
+        XCTAssertEqual(long.status, .badRequest, "the document's 100-character limit")
         let phone = try await call(.GET, "/api/v1/complaints?q=13911112222", as: "agent")
         XCTAssertEqual((phone.json["items"] as? [[String: Any]])?.compactMap { $0["number"] as? String }, [a])
     }

@@ -76,6 +76,10 @@ package struct APIHandler: APIProtocol {
         search.outlet = q.outlet
         search.waybill = q.waybill
         search.phone = q.phone
+        // The document's limit, which the generated handlers do not check for query parameters.
+        if let text = q.q, text.length > 100 {
+            throw KesuError.invalid("q is at most 100 characters.", fields: ["q": ["at most 100 characters"]])
+        }
         search.text = q.q
         search.limit = q.limit ?? 50
         guard (1...200).contains(search.limit) else {
