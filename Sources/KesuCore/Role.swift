@@ -27,20 +27,21 @@ public enum Role: String, CaseIterable, Codable, Sendable {
         }
     }
 
-    public func may(_ permission: Permission) -> Bool {
+    /// The grant table; callers ask ``AccessPolicy``, which also weighs the subject.
+    func may(_ permission: Permission) -> Bool {
         Self.grants[self, default: []].contains(permission)
     }
 
     private static let grants: [Role: Set<Permission>] = [
-        .agent: [.recordComplaint, .viewComplaints, .workComplaints, .viewShipments],
-        .supervisor: [.recordComplaint, .viewComplaints, .workComplaints, .assignComplaints, .viewShipments,
+        .agent: [.recordComplaint, .viewComplaints, .workComplaints, .viewShipments, .seeCustomerPhones],
+        .supervisor: [.recordComplaint, .viewComplaints, .workComplaints, .assignComplaints, .viewShipments, .seeCustomerPhones,
                       .viewUsers, .viewReports, .markTypicalCases, .verifyRectifications],
         .outlet: [.viewComplaints, .workComplaints, .viewShipments],
-        .claims: [.viewComplaints, .workComplaints, .viewShipments],
-        .quality: [.recordComplaint, .viewComplaints, .workComplaints, .assignComplaints, .viewShipments,
+        .claims: [.viewComplaints, .workComplaints, .viewShipments, .seeCustomerPhones],
+        .quality: [.recordComplaint, .viewComplaints, .workComplaints, .assignComplaints, .viewShipments, .seeCustomerPhones,
                    .viewUsers, .viewReports, .markTypicalCases, .verifyRectifications, .manageRootCauses],
-        .admin: Set(Permission.allCases),
-        .system: [.recordComplaint, .viewComplaints, .pushShipments, .viewShipments],
+        .admin: Set(Permission.allCases).subtracting(AccessPolicy.customerActions),
+        .system: [.recordComplaint, .viewComplaints, .pushShipments, .viewShipments, .seeCustomerPhones],
     ]
 }
 
@@ -67,15 +68,14 @@ public enum Permission: String, CaseIterable, Sendable {
     case verifyRectifications
     /// Edit the list of root causes.
     case manageRootCauses
+    /// See customers' phone numbers whole (outlets see them masked).
+    case seeCustomerPhones
+    /// A customer reads their own complaint (its private page, its files).
+    case readOwnComplaint
+    /// A customer writes to their complaint, answers its proposals, rates its handling.
+    case actAsCustomer
 
-    /// The role check: throws ``KesuError/Code/forbidden`` when `role` lacks this permission.
-    public func require(_ role: Role) throws {
-        guard role.may(self) else {
-            throw KesuError.forbidden("Your role (\(role.rawValue)) may not \(humanName).")
-        }
-    }
-
-    private var humanName: String {
+    var humanName: String {
         switch self {
         case .recordComplaint: "record complaints"
         case .viewComplaints: "view complaints"
@@ -92,6 +92,9 @@ public enum Permission: String, CaseIterable, Sendable {
         case .markTypicalCases: "mark typical cases"
         case .verifyRectifications: "verify rectifications"
         case .manageRootCauses: "change the list of root causes"
+        case .seeCustomerPhones: "see customers' phone numbers"
+        case .readOwnComplaint: "read a customer's page"
+        case .actAsCustomer: "answer for the customer"
         }
     }
 }

@@ -21,7 +21,7 @@ extension APIHandler {
 
     package func getShipment(_ input: Operations.GetShipment.Input) async throws -> Operations.GetShipment.Output {
         let actor = try RequestContext.requireActor()
-        try Permission.viewShipments.require(actor.role)
+        try actor.require(.viewShipments)
         let waybill = try ShipmentService.normalise(input.path.waybill)
         guard let shipment = try await ShipmentService.load(waybills: [waybill], on: try db).first else {
             throw KesuError.notFound("No shipment \(waybill).")
@@ -49,7 +49,7 @@ extension APIHandler {
 
     package func listUsers(_ input: Operations.ListUsers.Input) async throws -> Operations.ListUsers.Output {
         let actor = try RequestContext.requireActor()
-        try Permission.viewUsers.require(actor.role)
+        try actor.require(.viewUsers)
         let users = try await UserModel.query(on: try db).with(\.$unit).sort(\.$username).all()
         return .ok(.init(body: .json(try users.map(Components.Schemas.User.init))))
     }
@@ -76,11 +76,7 @@ extension APIHandler {
         -> Operations.RevokeUserTokens.Output
     {
         let actor = try RequestContext.requireActor()
-        try Permission.manageUsers.require(actor.role)
-        guard let user = try await UserModel.query(on: try db).filter(\.$username == input.path.username).first() else {
-            throw KesuError.notFound("No user \(input.path.username.prefix(40)).")
-        }
-        let count = try await AuthService(app: app).revoke(userID: try user.requireID(), on: try db)
+        let count = try await OrgService(app: app, db: try db, as: .staff(actor)).revokeTokens(of: input.path.username)
         return .ok(.init(body: .json(.init(revoked: count))))
     }
 }

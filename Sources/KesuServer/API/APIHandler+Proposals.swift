@@ -75,7 +75,7 @@ extension APIHandler {
         let actor = try RequestContext.requireActor()
         guard case .json(let body) = input.body else { throw KesuError.invalid("Send JSON.") }
         let rows = try await FollowUpService(services: app.kesu, db: try db).record(
-            input.path.number, outcome: try convert(body.outcome), comment: body.comment, byCustomer: false, by: actor)
+            input.path.number, outcome: try convert(body.outcome), comment: body.comment, by: actor)
         return .created(.init(body: .json(try rows.map { try Components.Schemas.FollowUp($0) })))
     }
 
@@ -90,7 +90,7 @@ extension APIHandler {
         -> Operations.SetAuthorityLimit.Output
     {
         let actor = try RequestContext.requireActor()
-        try Permission.manageCompensation.require(actor.role)
+        try actor.require(.manageCompensation)
         guard case .json(let body) = input.body else { throw KesuError.invalid("Send JSON.") }
         if let limit = body.limitFen, !(0...1_000_000_000).contains(limit) {
             throw KesuError.invalid("limitFen must be 0 to ¥10,000,000.", fields: ["limitFen": ["out of range"]])

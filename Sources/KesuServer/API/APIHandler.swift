@@ -63,7 +63,7 @@ package struct APIHandler: APIProtocol {
         -> Operations.ListComplaints.Output
     {
         let actor = try RequestContext.requireActor()
-        try Permission.viewComplaints.require(actor.role)
+        try actor.require(.viewComplaints)
         let q = input.query
         var search = ComplaintSearch()
         search.status = try q.status.map { try convert($0) }
@@ -102,7 +102,7 @@ package struct APIHandler: APIProtocol {
 
     package func getComplaint(_ input: Operations.GetComplaint.Input) async throws -> Operations.GetComplaint.Output {
         let actor = try RequestContext.requireActor()
-        let complaint = try await complaints().visible(input.path.number, to: actor, reading: true)
+        let complaint = try await complaints().visible(input.path.number, to: actor, for: .viewComplaints)
         let db = try db
         let timeline = try await ComplaintStore.timeline(of: try complaint.requireID(), on: db)
         let shipments = try await ShipmentService.load(waybills: complaint.waybillList, on: db)

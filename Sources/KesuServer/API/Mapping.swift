@@ -20,9 +20,9 @@ func stored<B: RawRepresentable>(_ raw: String, as: B.Type = B.self) throws -> B
     return value
 }
 
-/// Which roles see customers' phone numbers whole; others see `138****5678`.
-func seesFullPhone(_ role: Role) -> Bool {
-    role != .outlet
+/// Whether the actor sees customers' phone numbers whole; others see `138****5678`.
+func seesFullPhone(_ actor: Actor) -> Bool {
+    actor.may(.seeCustomerPhones)
 }
 
 extension Components.Schemas.UnitRef {
@@ -62,7 +62,7 @@ extension Components.Schemas.Complaint {
     init(_ c: ComplaintRow, for actor: Actor, timeline: [ComplaintEventModel]? = nil,
          shipments: [ShipmentModel]? = nil, clocks: [StoredClock]? = nil, now: Date = .distantPast) throws
     {
-        let fullPhone = seesFullPhone(actor.role)
+        let fullPhone = seesFullPhone(actor)
         let status: Components.Schemas.Status = try stored(c.status)
         let coreStatus = try convert(status, to: ComplaintStatus.self)
         let heldFrom = c.heldFrom.flatMap(ComplaintStatus.init(rawValue:))

@@ -13,10 +13,25 @@ package struct Actor: Sendable {
     package let unitPath: UnitPath
     /// The token the request carried, when it came with one.
     package let tokenID: UUID?
+    /// Set when the actor stands for someone who is not a user: a customer proven by their private link, or a
+    /// channel filing what customers wrote. The timeline names `displayName`; the policy weighs this.
+    package var standsFor: Principal? = nil
 
-    /// Whether the complaint with this scope path lies within the actor's unit.
-    package func covers(scopePath: String) -> Bool {
-        unitPath.contains(UnitPath(rawValue: scopePath))
+    /// The actor as the access policy sees them: staff, or the system user an integration logs in as.
+    package var principal: Principal {
+        if let standsFor { return standsFor }
+        let identity = StaffIdentity(userID: userID, role: role, unitPath: unitPath)
+        return role == .system ? .integration(.systemUser(identity)) : .staff(identity)
+    }
+
+    /// Throws 403 unless the access policy lets the actor do this to the subject.
+    package func require(_ permission: Permission, on subject: Subject = .organisation) throws {
+        try AccessPolicy.require(principal, permission, on: subject)
+    }
+
+    /// Whether the access policy lets the actor do this to the subject.
+    package func may(_ permission: Permission, on subject: Subject = .organisation) -> Bool {
+        AccessPolicy.allows(principal, permission, on: subject)
     }
 }
 

@@ -26,7 +26,7 @@ package struct ClosureService: Sendable {
     package func saveRootCause(code: String?, name: String, systemic: Bool, active: Bool, by actor: Actor) async throws
         -> RootCauseRow
     {
-        try Permission.manageRootCauses.require(actor.role)
+        try actor.require(.manageRootCauses)
         let cleanName = name.trimmed
         guard name.length <= 60 else {
             throw KesuError.invalid("A root cause needs a name of at most 60 characters.", fields: ["name": ["1 to 60"]])
@@ -70,23 +70,19 @@ package struct ClosureService: Sendable {
     package func rectifications(for actor: Actor, includeVerified: Bool = false, limit: Int = 200) async throws
         -> [RectificationRow]
     {
-        try Permission.viewComplaints.require(actor.role)
+        try actor.require(.viewComplaints)
         return try await RectificationStore.list(states: includeVerified ? ["open", "done", "verified"] : ["open", "done"],
-                                                 underPath: actor.unitPath.rawValue, limit: limit, on: db)
+                                                 within: AccessPolicy.scope(of: actor.principal), limit: limit, on: db)
     }
 
     package func rectifications(of number: String, by actor: Actor) async throws -> [RectificationRow] {
-        let complaint = try await ComplaintService(services: services, db: db).visible(number, to: actor, reading: true)
+        let complaint = try await ComplaintService(services: services, db: db).visible(number, to: actor, for: .viewComplaints)
         return try await RectificationStore.list(complaintID: try complaint.requireID(), on: db)
     }
 
     /// The owning unit reports the action carried out.
     package func markDone(_ id: UUID, note: String, by actor: Actor) async throws -> RectificationRow {
-        try Permission.workComplaints.require(actor.role)
-        let row = try await visibleRectification(id, to: actor)
-        guard actor.covers(scopePath: row.ownerUnitPath) else {
-            throw KesuError.forbidden("This rectification belongs to \(row.ownerUnitName ?? "another unit").")
-        }
+        let row = try await visibleRectification(id, to: actor, for: .workComplaints)
         guard let text = try ComplaintService.checkNote(note, required: true) else {
             throw KesuError.refused("Say what was done.", fields: ["note": ["empty"]])
         }
@@ -106,8 +102,7 @@ package struct ClosureService: Sendable {
     /// A supervisor or quality officer — never the one who did it — confirms the action was carried out, or sends it
     /// back to open with a reason.
     package func verify(_ id: UUID, accepted: Bool, note: String?, by actor: Actor) async throws -> RectificationRow {
-        try Permission.verifyRectifications.require(actor.role)
-        let row = try await visibleRectification(id, to: actor)
+        let row = try await visibleRectification(id, to: actor, for: .verifyRectifications)
         guard row.doneBy != actor.userID else {
             throw KesuError.forbidden("Someone other than who carried out the rectification verifies it.")
         }
@@ -130,13 +125,14 @@ package struct ClosureService: Sendable {
         return try await visibleRectification(id, to: actor)
     }
 
-    func visibleRectification(_ id: UUID, to actor: Actor) async throws -> RectificationRow {
+    func visibleRectification(_ id: UUID, to actor: Actor, for permission: Permission = .viewComplaints) async throws
+        -> RectificationRow
+    {
+        try actor.require(permission)
         guard let row = try await RectificationStore.find(id, on: db) else {
             throw KesuError.notFound("No rectification \(id).")
         }
-        guard actor.covers(scopePath: row.ownerUnitPath) else {
-            throw KesuError.forbidden("This rectification belongs to another unit.")
-        }
+        try actor.require(permission, on: .owned(by: row.ownerUnitPath, complaintID: row.complaintID))
         return row
     }
 
@@ -145,15 +141,14 @@ package struct ClosureService: Sendable {
     package func typicalCases(category: ComplaintCategory?, by actor: Actor, limit: Int = 100) async throws
         -> [TypicalCaseRow]
     {
-        try Permission.viewComplaints.require(actor.role)
+        try actor.require(.viewComplaints)
         return try await TypicalCaseStore.list(category: category?.rawValue, limit: limit, on: db)
     }
 
     /// Marks a closed complaint as a typical case with its lesson (or changes the lesson).
     package func markTypical(_ number: String, lesson: String, by actor: Actor) async throws {
-        try Permission.markTypicalCases.require(actor.role)
         let complaints = ComplaintService(services: services, db: db)
-        let complaint = try await complaints.visible(number, to: actor)
+        let complaint = try await complaints.visible(number, to: actor, for: .markTypicalCases)
         guard complaint.status == ComplaintStatus.closed.rawValue else {
             throw KesuError.conflict("Only a closed complaint can be a typical case.")
         }
@@ -175,9 +170,8 @@ package struct ClosureService: Sendable {
     }
 
     package func unmarkTypical(_ number: String, by actor: Actor) async throws {
-        try Permission.markTypicalCases.require(actor.role)
         let complaints = ComplaintService(services: services, db: db)
-        let complaint = try await complaints.visible(number, to: actor)
+        let complaint = try await complaints.visible(number, to: actor, for: .markTypicalCases)
         let id = try complaint.requireID()
         let event = complaints.event(id, actor, "typical_case_removed", visible: false, note: "移出典型案例",
                                      at: services.now())

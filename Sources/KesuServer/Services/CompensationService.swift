@@ -23,7 +23,7 @@ package struct CompensationService: Sendable {
     package func addVersion(effectiveFrom: Date, uninsuredFeeMultiple: Int, couponCapFen: Int64, by actor: Actor)
         async throws -> CompensationRules
     {
-        try Permission.manageCompensation.require(actor.role)
+        try actor.require(.manageCompensation)
         let now = services.now()
         guard effectiveFrom >= now.addingTimeInterval(-60) else {
             throw KesuError.refused("A new version cannot take effect in the past.",
@@ -57,7 +57,7 @@ package struct CompensationService: Sendable {
     package func suggest(_ number: String, incident: Incident, claimedLossFen: Int64?, damagePercent: Int?,
                          waybill: String?, by actor: Actor) async throws -> Suggested
     {
-        let complaint = try await ComplaintService(services: services, db: db).visible(number, to: actor, reading: true)
+        let complaint = try await ComplaintService(services: services, db: db).visible(number, to: actor, for: .viewComplaints)
         let wanted = try waybill.map(ShipmentService.normalise)
         if let wanted, !complaint.waybillList.contains(wanted) {
             throw KesuError.refused("\(wanted) is not a waybill of complaint \(complaint.number).",

@@ -35,7 +35,7 @@ package struct ComplaintSearch: Sendable {
     /// complaint number, or text too short to search for): then nothing matches.
     package func query(for actor: Actor, on db: any Database) async throws -> ComplaintListQuery? {
         var query = ComplaintListQuery()
-        query.scope = ComplaintService.scope(of: actor)
+        query.scope = AccessPolicy.scope(of: actor.principal)
         query.status = status?.rawValue
         query.category = category?.rawValue
         query.priority = priority?.rawValue

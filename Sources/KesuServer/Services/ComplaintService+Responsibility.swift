@@ -28,9 +28,9 @@ extension ComplaintService {
     package func setResponsibility(_ number: String, _ finding: Responsibility, by actor: Actor) async throws
         -> ComplaintModel
     {
-        try Permission.workComplaints.require(actor.role)
+        try actor.require(.workComplaints)
         try finding.validate()
-        let complaint = try await visible(number, to: actor)
+        let complaint = try await visible(number, to: actor, for: .workComplaints)
         let id = try complaint.requireID()
         var unit: OrgUnitModel?
         if let code = finding.unitCode {

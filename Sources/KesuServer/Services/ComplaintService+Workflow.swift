@@ -70,9 +70,9 @@ extension ComplaintService {
     package func transition(_ number: String, _ request: TransitionRequest, by actor: Actor) async throws
         -> ComplaintModel
     {
-        try Permission.workComplaints.require(actor.role)
+        try actor.require(.workComplaints)
         let note = try request.note.flatMap { try Self.checkNote($0, required: false) }
-        let complaint = try await visible(number, to: actor)
+        let complaint = try await visible(number, to: actor, for: .workComplaints)
         let id = try complaint.requireID()
         let settings = try await services.clockSettings(on: db)
         let closing = request.to == .closed ? try await closingPlan(complaint, request, by: actor) : nil
@@ -215,22 +215,22 @@ extension ComplaintService {
 
     /// Changes the assignee, outlet, category or priority, each change on the timeline.
     package func change(_ number: String, _ change: ComplaintChange, by actor: Actor) async throws -> ComplaintModel {
-        try Permission.workComplaints.require(actor.role)
-        let complaint = try await visible(number, to: actor)
+        try actor.require(.workComplaints)
+        let complaint = try await visible(number, to: actor, for: .workComplaints)
         let id = try complaint.requireID()
         var assignee: UserModel?
         if let name = change.assignee, !name.isEmpty {
             guard let user = try await UserModel.query(on: db).filter(\.$username == name).with(\.$unit).first(),
                   user.active
             else { throw KesuError.refused("No active user \(name.prefix(40)).", fields: ["assignee": ["unknown user"]]) }
-            if user.id != actor.userID { try Permission.assignComplaints.require(actor.role) }
+            if user.id != actor.userID { try actor.require(.assignComplaints) }
             assignee = user
         } else if change.assignee != nil {
-            try Permission.assignComplaints.require(actor.role)
+            try actor.require(.assignComplaints)
         }
         var outlet: OrgUnitModel?
         if let code = change.outlet {
-            try Permission.assignComplaints.require(actor.role)
+            try actor.require(.assignComplaints)
             if !code.isEmpty {
                 guard let unit = try await OrgUnitModel.query(on: db).filter(\.$code == code).first(),
                       unit.kind == UnitKind.outlet.rawValue || unit.kind == UnitKind.transferCentre.rawValue
@@ -311,9 +311,9 @@ extension ComplaintService {
     package func addNote(_ number: String, body: String, customerVisible: Bool, toRegulator: Bool = false,
                          by actor: Actor) async throws -> ComplaintEventModel
     {
-        try Permission.workComplaints.require(actor.role)
+        try actor.require(.workComplaints)
         guard let text = try Self.checkNote(body, required: true) else { throw KesuError.refused("A note needs text.") }
-        let complaint = try await visible(number, to: actor)
+        let complaint = try await visible(number, to: actor, for: .workComplaints)
         let id = try complaint.requireID()
         let now = services.now()
         let kind = toRegulator ? "regulator_reply" : customerVisible ? "reply" : "note"

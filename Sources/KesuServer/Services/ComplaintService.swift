@@ -21,7 +21,7 @@ package struct ComplaintService: Sendable {
     package func record(_ draft: ComplaintDraft, idempotencyKey: String?, by actor: Actor) async throws
         -> ComplaintModel
     {
-        try Permission.recordComplaint.require(actor.role)
+        try actor.require(.recordComplaint)
         let intake = try await Self.namingCategory(of: draft, on: db).validate(now: services.clock.now())
         let key = try idempotencyKey.map(Self.checkKey)
         let fingerprint = Self.fingerprint(intake, givenReceivedAt: draft.receivedAt)
@@ -210,28 +210,42 @@ package struct ComplaintService: Sendable {
 
     // MARK: Reading
 
-    /// The complaint with this number, if the actor may see it (403 otherwise, 404 when there is none). A unit asked
-    /// to investigate may read it (`reading`) and answer its question, but not work it.
-    package func visible(_ number: String, to actor: Actor, reading: Bool = false) async throws -> ComplaintModel {
-        try Permission.viewComplaints.require(actor.role)
+    /// The complaint with this number, if the access policy lets the actor do `permission` to it (403 otherwise, 404
+    /// when there is none). A unit asked to investigate may read it and answer its question, but not work it.
+    package func visible(_ number: String, to actor: Actor, for permission: Permission) async throws -> ComplaintModel {
+        // The role first: a role that may not is told so whether or not the number exists.
+        if actor.principal.staff != nil { try actor.require(permission) }
         guard let parsed = ComplaintNumber(number),
               let complaint = try await ComplaintStore.find(number: parsed.rawValue, on: db)
         else { throw KesuError.notFound("No complaint \(number.prefix(40)).") }
-        if actor.covers(scopePath: complaint.scopePath) { return complaint }
-        guard try await mayView(complaint, actor) else {
-            throw KesuError.forbidden("Complaint \(complaint.number) belongs to another unit.")
-        }
-        guard reading else {
-            throw KesuError.forbidden("Your unit was asked about complaint \(complaint.number): answer the question; its owners work it.")
-        }
+        try actor.require(permission, on: try await subject(complaint, for: actor))
         return complaint
     }
 
-    /// Whether the actor may see the complaint: it lies within their unit, or their unit was asked to investigate it.
-    package func mayView(_ complaint: ComplaintModel, _ actor: Actor) async throws -> Bool {
-        if actor.covers(scopePath: complaint.scopePath) { return true }
-        return try await InquiryStore.asked(complaintID: try complaint.requireID(), ofUnitsUnder: actor.unitPath.rawValue,
-                                            on: db)
+    /// The complaint as the access policy sees it; the units asked about it are looked up only when the actor's own
+    /// unit does not own it.
+    package func subject(_ complaint: ComplaintModel, for actor: Actor) async throws -> Subject {
+        var subject = try Subject.complaint(complaint)
+        if AccessPolicy.denial(actor.principal, .viewComplaints, on: subject) == .outsideUnit {
+            subject.consulted = try await InquiryStore.askedUnits(complaintID: try complaint.requireID(), on: db)
+                .map(UnitPath.init(rawValue:))
+        }
+        return subject
+    }
+
+    /// A message the customer wrote on their page, on the timeline under their name.
+    package func customerMessage(_ body: String, on complaint: ComplaintModel, by actor: Actor) async throws {
+        try actor.require(.actAsCustomer, on: try .complaint(complaint))
+        let text = try Self.checkNote(body, required: true) ?? ""
+        let id = try complaint.requireID()
+        let now = services.now()
+        let event = ComplaintEventModel(id: services.ids.next(), complaintID: id, at: now, actorID: nil,
+                                        actorName: complaint.customer.name, kind: "customer_message",
+                                        customerVisible: true, note: text)
+        try await services.writer.write(on: db) { tx in
+            try await ComplaintStore.append([event], on: tx)
+            try await ComplaintModel.query(on: tx).filter(\.$id == id).set(\.$updatedAt, to: now).update()
+        }
     }
 
     package func load(id: UUID) async throws -> ComplaintModel {
@@ -239,13 +253,6 @@ package struct ComplaintService: Sendable {
             throw KesuError(.internalError, "complaint \(id) vanished")
         }
         return complaint
-    }
-
-    /// What the actor may see, as a list scope.
-    package static func scope(of actor: Actor) -> VisibilityScope {
-        if actor.unitPath.depth <= 1 { return .all }
-        if actor.unitKind == .outlet { return .outlet(actor.unitID) }
-        return .subtree(path: actor.unitPath.rawValue)
     }
 
     func event(_ complaintID: UUID, _ actor: Actor?, _ kind: String, visible: Bool, note: String? = nil,

@@ -17,17 +17,17 @@ package struct FollowUpService: Sendable {
     }
 
     package func list(_ number: String, by actor: Actor) async throws -> [FollowUpRow] {
-        let complaint = try await ComplaintService(services: services, db: db).visible(number, to: actor, reading: true)
+        let complaint = try await ComplaintService(services: services, db: db).visible(number, to: actor, for: .viewComplaints)
         return try await FollowUpStore.list(complaintID: try complaint.requireID(), on: db)
     }
 
     /// Records an attempt: an answer taken on the phone by `actor`, or given by the customer on their page.
-    package func record(_ number: String, outcome: FollowUpOutcome, comment: String?, byCustomer: Bool, by actor: Actor)
+    package func record(_ number: String, outcome: FollowUpOutcome, comment: String?, by actor: Actor)
         async throws -> [FollowUpRow]
     {
-        if !byCustomer { try Permission.workComplaints.require(actor.role) }
+        let byCustomer = actor.principal.isCustomer
         let complaints = ComplaintService(services: services, db: db)
-        let complaint = try await complaints.visible(number, to: actor)
+        let complaint = try await complaints.visible(number, to: actor, for: byCustomer ? .actAsCustomer : .workComplaints)
         guard complaint.status == ComplaintStatus.followUp.rawValue else {
             throw KesuError.conflict("Complaint \(complaint.number) is not waiting for a follow-up.")
         }

@@ -23,13 +23,13 @@ package struct InquiryService: Sendable {
     }
 
     package func list(_ number: String, by actor: Actor) async throws -> [InquiryRow] {
-        let complaint = try await ComplaintService(services: services, db: db).visible(number, to: actor, reading: true)
+        let complaint = try await ComplaintService(services: services, db: db).visible(number, to: actor, for: .viewComplaints)
         return try await InquiryStore.list(complaintID: try complaint.requireID(), on: db)
     }
 
     /// The open questions for the actor's unit (and, below HQ, the units under it), soonest due first.
     package func waiting(for actor: Actor, limit: Int = 50) async throws -> [InquiryRow] {
-        guard actor.role.may(.workComplaints) else { return [] }
+        guard actor.may(.workComplaints) else { return [] }
         return try await InquiryStore.open(forUnitPath: actor.unitPath.rawValue, subtree: actor.unitPath.depth > 1,
                                            limit: limit, on: db)
     }
@@ -37,9 +37,9 @@ package struct InquiryService: Sendable {
     package func ask(_ number: String, unitCode: String, question: String, dueAt: Date?, by actor: Actor) async throws
         -> InquiryRow
     {
-        try Permission.workComplaints.require(actor.role)
+        try actor.require(.workComplaints)
         let complaints = ComplaintService(services: services, db: db)
-        let complaint = try await complaints.visible(number, to: actor)
+        let complaint = try await complaints.visible(number, to: actor, for: .workComplaints)
         guard complaint.status != ComplaintStatus.closed.rawValue else {
             throw KesuError.conflict("Complaint \(complaint.number) is closed; reopen it to investigate further.")
         }
@@ -76,7 +76,12 @@ package struct InquiryService: Sendable {
                                      note: "请\(unit.name)在 \(stamp) 前答复：\(text)",
                                      after: ["inquiry": row.id.uuidString, "unit": unit.code], at: now)
         let people = try await UserModel.query(on: db).filter(\.$unit.$id == unitID).filter(\.$active == true).all()
-        let notes = try people.filter { Role(rawValue: $0.role)?.may(.workComplaints) ?? false }.map { user in
+        let subject = Subject.owned(by: unit.path, complaintID: id)
+        let notes = try people.filter { user in
+            guard let role = Role(rawValue: user.role), let userID = user.id else { return false }
+            let principal = Principal.staff(StaffIdentity(userID: userID, role: role, unitPath: UnitPath(rawValue: unit.path)))
+            return AccessPolicy.allows(principal, .workComplaints, on: subject)
+        }.map { user in
             NotificationRow(id: services.ids.next(), userID: try user.requireID(), complaintID: id, kind: "inquiry",
                             text: "\(complaint.number) 调查任务（\(stamp) 前答复）：\(text.prefix(80))", createdAt: now)
         }
@@ -100,16 +105,14 @@ package struct InquiryService: Sendable {
     package func answer(_ number: String, _ inquiryID: UUID, text answer: String, files: [File] = [], by actor: Actor)
         async throws -> [InquiryRow]
     {
-        try Permission.workComplaints.require(actor.role)
+        try actor.require(.workComplaints)
         let complaints = ComplaintService(services: services, db: db)
-        let complaint = try await complaints.visible(number, to: actor, reading: true)
+        let complaint = try await complaints.visible(number, to: actor, for: .viewComplaints)
         let id = try complaint.requireID()
         guard let inquiry = try await InquiryStore.list(complaintID: id, on: db).first(where: { $0.id == inquiryID }) else {
             throw KesuError.notFound("No investigation \(inquiryID) on complaint \(complaint.number).")
         }
-        guard actor.covers(scopePath: inquiry.askedUnitPath) else {
-            throw KesuError.forbidden("This question was put to \(inquiry.askedUnitName ?? "another unit").")
-        }
+        try actor.require(.workComplaints, on: .owned(by: inquiry.askedUnitPath, complaintID: id))
         guard inquiry.state == "open" else { throw KesuError.conflict("The question has been answered already.") }
         guard let text = try ComplaintService.checkNote(answer, required: true) else {
             throw KesuError.refused("Write the answer.", fields: ["answer": ["empty"]])

@@ -24,8 +24,9 @@ package struct OrgService: Sendable {
         self.acting = acting
     }
 
-    private func require(_ permission: Permission) throws {
-        if case .staff(let actor) = acting { try permission.require(actor.role) }
+    /// Asks the access policy; the system itself (bootstrap, the demo) may do anything.
+    private func require(_ permission: Permission, on subject: Subject = .organisation) throws {
+        if case .staff(let actor) = acting { try actor.require(permission, on: subject) }
     }
 
     /// Adds a unit; the root (HQ) needs no parent, every other unit one whose kind may hold it.
@@ -45,6 +46,7 @@ package struct OrgService: Sendable {
             guard let p = try await OrgStore.find(code: parentCode, on: db) else {
                 throw KesuError.invalid("No unit \(parentCode.prefix(40)).", fields: ["parent": ["unknown unit"]])
             }
+            try require(.manageOrganisation, on: .owned(by: p.path))
             guard let parentKind = UnitKind(rawValue: p.kind), parentKind.allowedChildren.contains(kind) else {
                 throw KesuError.invalid("A \(kind.rawValue) cannot sit under a \(p.kind).", fields: ["kind": ["not allowed here"]])
             }
@@ -85,6 +87,7 @@ package struct OrgService: Sendable {
         guard let unit = try await OrgStore.find(code: unitCode, on: db) else {
             throw KesuError.invalid("No unit \(unitCode.prefix(40)).", fields: ["unit": ["unknown unit"]])
         }
+        try require(.manageUsers, on: .owned(by: unit.path))
         if try await UserModel.query(on: db).filter(\.$username == username).first() != nil {
             throw KesuError.conflict("The username \(username) is taken.")
         }
@@ -95,6 +98,16 @@ package struct OrgService: Sendable {
         try await services.writer.write(on: db) { try await user.create(on: $0) }
         user.$unit.value = unit
         return user
+    }
+
+    /// Logs a user out everywhere; how many tokens were revoked.
+    package func revokeTokens(of username: String) async throws -> Int {
+        try require(.manageUsers)
+        guard let user = try await UserModel.query(on: db).filter(\.$username == username).with(\.$unit).first() else {
+            throw KesuError.notFound("No user \(username.prefix(40)).")
+        }
+        try require(.manageUsers, on: .owned(by: user.unit.path))
+        return try await AuthService(app: app).revoke(userID: try user.requireID(), on: db)
     }
 
     /// Changes a user; disabling one or changing a password revokes their tokens.
@@ -108,6 +121,7 @@ package struct OrgService: Sendable {
         guard let user = try await UserModel.query(on: db).filter(\.$username == username).with(\.$unit).first() else {
             throw KesuError.notFound("No user \(username.prefix(40)).")
         }
+        try require(.manageUsers, on: .owned(by: user.unit.path))
         if let displayName {
             guard (1...40).contains(displayName.trimmed.count) else {
                 throw KesuError.invalid("A display name is 1 to 40 characters.", fields: ["displayName": ["1 to 40"]])
@@ -119,6 +133,7 @@ package struct OrgService: Sendable {
             guard let unit = try await OrgStore.find(code: unitCode, on: db) else {
                 throw KesuError.invalid("No unit \(unitCode.prefix(40)).", fields: ["unit": ["unknown unit"]])
             }
+            try require(.manageUsers, on: .owned(by: unit.path))
             user.$unit.id = try unit.requireID()
             user.$unit.value = unit
         }

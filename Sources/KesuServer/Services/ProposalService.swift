@@ -18,7 +18,7 @@ package struct ProposalService: Sendable {
     var complaints: ComplaintService { ComplaintService(services: services, db: db) }
 
     package func list(_ number: String, by actor: Actor) async throws -> [ProposalRow] {
-        let complaint = try await complaints.visible(number, to: actor, reading: true)
+        let complaint = try await complaints.visible(number, to: actor, for: .viewComplaints)
         return try await ProposalStore.list(complaintID: try complaint.requireID(), on: db)
     }
 
@@ -26,9 +26,9 @@ package struct ProposalService: Sendable {
     package func propose(_ number: String, kind: ProposalKind, amountFen: Int64, description: String, by actor: Actor)
         async throws -> ProposalRow
     {
-        try Permission.workComplaints.require(actor.role)
+        try actor.require(.workComplaints)
         try ProposalRules.validate(kind: kind, amountFen: amountFen, description: description)
-        let complaint = try await complaints.visible(number, to: actor)
+        let complaint = try await complaints.visible(number, to: actor, for: .workComplaints)
         guard complaint.status != ComplaintStatus.closed.rawValue else {
             throw KesuError.conflict("Complaint \(complaint.number) is closed; reopen it to propose anything.")
         }
@@ -73,10 +73,10 @@ package struct ProposalService: Sendable {
         return proposal
     }
 
-    private func proposal(_ number: String, _ proposalID: UUID, by actor: Actor) async throws
-        -> (ComplaintModel, ProposalRow)
+    private func proposal(_ number: String, _ proposalID: UUID, by actor: Actor,
+                          for permission: Permission = .workComplaints) async throws -> (ComplaintModel, ProposalRow)
     {
-        let complaint = try await complaints.visible(number, to: actor)
+        let complaint = try await complaints.visible(number, to: actor, for: permission)
         guard let proposal = try await ProposalStore.find(proposalID, on: db),
               proposal.complaintID == complaint.id
         else { throw KesuError.notFound("No proposal \(proposalID) on complaint \(complaint.number).") }
@@ -86,7 +86,7 @@ package struct ProposalService: Sendable {
     /// Approves a proposal waiting for approval. Of several approvers pressing at once exactly one succeeds and one
     /// approval event is written; the others get 409.
     package func approve(_ number: String, _ proposalID: UUID, by actor: Actor) async throws -> ProposalRow {
-        try Permission.workComplaints.require(actor.role)
+        try actor.require(.workComplaints)
         let (complaint, proposal) = try await proposal(number, proposalID, by: actor)
         let limits = try await ProposalStore.authorityLimits(on: db)
         try ProposalRules.checkApproval(state: proposal.state, amountFen: proposal.amountFen,
@@ -111,7 +111,7 @@ package struct ProposalService: Sendable {
     /// Offers a ready proposal to the customer (they see it on the timeline and the portal). A complaint in
     /// `proposing` moves on to `awaiting_customer`.
     package func offer(_ number: String, _ proposalID: UUID, by actor: Actor) async throws -> ProposalRow {
-        try Permission.workComplaints.require(actor.role)
+        try actor.require(.workComplaints)
         let (complaint, proposal) = try await proposal(number, proposalID, by: actor)
         try ProposalRules.checkOffer(state: proposal.state)
         let now = services.now()
@@ -137,13 +137,14 @@ package struct ProposalService: Sendable {
     }
 
     /// Records the customer's answer to an offered proposal: taken on the phone by `actor`, or given by the customer
-    /// on their private page (`byCustomer`, the link having proved who they are). Accepting moves the complaint to
-    /// executing; rejecting sends it back to proposing for the next option.
-    package func decide(_ number: String, _ proposalID: UUID, accepted: Bool, reason: String?, by actor: Actor,
-                        byCustomer: Bool = false) async throws -> ProposalRow
+    /// on their private page (a customer principal, the link having proved who they are). Accepting moves the
+    /// complaint to executing; rejecting sends it back to proposing for the next option.
+    package func decide(_ number: String, _ proposalID: UUID, accepted: Bool, reason: String?, by actor: Actor)
+        async throws -> ProposalRow
     {
-        if !byCustomer { try Permission.workComplaints.require(actor.role) }
-        let (complaint, proposal) = try await self.proposal(number, proposalID, by: actor)
+        let byCustomer = actor.principal.isCustomer
+        let (complaint, proposal) = try await self.proposal(number, proposalID, by: actor,
+                                                            for: byCustomer ? .actAsCustomer : .workComplaints)
         guard proposal.state == .offered else {
             throw KesuError.conflict("The proposal is \(proposal.state.rawValue); only an offered one can be decided.")
         }
@@ -212,7 +213,7 @@ package struct ProposalService: Sendable {
     // MARK: Execution
 
     package func tasks(_ number: String, by actor: Actor) async throws -> [TaskRow] {
-        let complaint = try await complaints.visible(number, to: actor, reading: true)
+        let complaint = try await complaints.visible(number, to: actor, for: .viewComplaints)
         return try await TaskStore.list(complaintID: try complaint.requireID(), on: db)
     }
 
@@ -221,8 +222,8 @@ package struct ProposalService: Sendable {
     package func completeTask(_ number: String, _ taskID: UUID, note: String?, by actor: Actor) async throws
         -> [TaskRow]
     {
-        try Permission.workComplaints.require(actor.role)
-        let complaint = try await complaints.visible(number, to: actor)
+        try actor.require(.workComplaints)
+        let complaint = try await complaints.visible(number, to: actor, for: .workComplaints)
         let id = try complaint.requireID()
         let text = try note.flatMap { try ComplaintService.checkNote($0, required: false) }
         let all = try await TaskStore.list(complaintID: id, on: db)

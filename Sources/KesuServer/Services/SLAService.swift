@@ -19,10 +19,10 @@ package struct SLAService: Sendable {
     /// Records that the customer was promised contact by `due` (承诺): a promise clock, and a timeline entry the
     /// customer sees. The next customer-visible reply meets it.
     package func promise(_ number: String, due: Date, note: String?, by actor: Actor) async throws -> ComplaintModel {
-        try Permission.workComplaints.require(actor.role)
+        try actor.require(.workComplaints)
         let complaints = ComplaintService(services: services, db: db)
         let text = try note.flatMap { try ComplaintService.checkNote($0, required: false) }
-        let complaint = try await complaints.visible(number, to: actor)
+        let complaint = try await complaints.visible(number, to: actor, for: .workComplaints)
         let now = services.now()
         let dueAt = due.roundedToMillis
         guard dueAt > now else {
@@ -87,7 +87,7 @@ package struct SLAService: Sendable {
 
     /// Adds (id nil) or changes a policy. Running clocks keep the policy they started with.
     package func savePolicy(id: UUID?, _ rule: PolicyRule, by actor: Actor) async throws -> PolicyRow {
-        try Permission.manageClocks.require(actor.role)
+        try actor.require(.manageClocks)
         try rule.policy.validate()
         let now = services.now()
         let newID = services.ids.next()
@@ -102,7 +102,7 @@ package struct SLAService: Sendable {
     }
 
     package func deletePolicy(_ id: UUID, by actor: Actor) async throws {
-        try Permission.manageClocks.require(actor.role)
+        try actor.require(.manageClocks)
         try await services.writer.write(on: db) { tx in try await ClockSettingsStore.deletePolicy(id, on: tx) }
         services.clockSettings.invalidate()
     }
@@ -113,7 +113,7 @@ package struct SLAService: Sendable {
 
     /// Sets working hours per weekday from `HH:mm-HH:mm` texts (an empty text: a day off).
     package func setHours(_ hours: [Int: String], by actor: Actor) async throws {
-        try Permission.manageClocks.require(actor.role)
+        try actor.require(.manageClocks)
         var problems = ValidationProblems()
         var weekly: [Int: WorkingHours] = [:]
         for (weekday, text) in hours {
@@ -138,7 +138,7 @@ package struct SLAService: Sendable {
 
     /// Makes `day` a holiday, a make-up working day, or (`workday` nil) an ordinary day.
     package func setDay(_ text: String, workday: Bool?, name: String?, by actor: Actor) async throws {
-        try Permission.manageClocks.require(actor.role)
+        try actor.require(.manageClocks)
         guard let day = LocalDay(text.trimmed) else {
             throw KesuError.refused("The day must be written yyyy-MM-dd.", fields: ["day": ["malformed"]])
         }
@@ -164,13 +164,13 @@ package struct SLAService: Sendable {
 
     /// Clocks started in [from, to) within what the actor sees: overall, or per outlet as well.
     package func report(from: Date, to: Date, perOutlet: Bool, by actor: Actor) async throws -> [ReportLine] {
-        try Permission.viewReports.require(actor.role)
+        try actor.require(.viewReports)
         guard from < to, to.timeIntervalSince(from) <= 400 * 86_400 else {
             throw KesuError.refused("The period must run forwards and be at most 400 days.",
                                     fields: ["to": ["before from or too far"]])
         }
-        let scope = actor.unitPath.depth <= 1 ? nil : actor.unitPath.rawValue
-        let clocks = try await ClockStore.forReport(from: from, to: to, scopePath: scope, on: db)
+        let clocks = try await ClockStore.forReport(from: from, to: to, within: AccessPolicy.scope(of: actor.principal),
+                                                    on: db)
         let now = services.clock.now()
         var lines = [ReportLine(group: "all", name: "全部 / All", figures: .of(clocks.map(\.clock), now: now))]
         guard perOutlet else { return lines }

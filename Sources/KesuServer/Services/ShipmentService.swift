@@ -59,7 +59,7 @@ package struct ShipmentService: Sendable {
 
     /// Creates or replaces the shipment and its tracking events in one transaction.
     package func put(_ waybill: String, _ input: ShipmentInput, by actor: Actor) async throws -> ShipmentModel {
-        try Permission.pushShipments.require(actor.role)
+        try actor.require(.pushShipments)
         let waybill = try Self.normalise(waybill)
         var problems = ValidationProblems()
         if input.serviceFeeFen < 0 { problems.add("serviceFeeFen", "must not be negative") }

@@ -40,7 +40,7 @@ struct AdminController: RouteCollection {
 
     private func requireAdmin(_ permission: Permission = .manageUsers) throws -> Actor {
         let actor = try RequestContext.requireActor()
-        try permission.require(actor.role)
+        try actor.require(permission)
         return actor
     }
 

@@ -50,7 +50,7 @@ struct AdminRulesController: RouteCollection {
 
     private func requireAdmin() throws -> Actor {
         let actor = try RequestContext.requireActor()
-        try Permission.manageClocks.require(actor.role)
+        try actor.require(.manageClocks)
         return actor
     }
 
@@ -181,7 +181,7 @@ struct AdminRulesController: RouteCollection {
 
     @Sendable func compensation(req: Request) async throws -> View {
         let actor = try RequestContext.requireActor()
-        try Permission.manageCompensation.require(actor.role)
+        try actor.require(.manageCompensation)
         let language = WebSession.language(req)
         let format = PageFormat(language: language, timeZone: req.application.kesu.config.timeZone)
         let now = req.application.kesu.clock.now()
@@ -218,7 +218,7 @@ struct AdminRulesController: RouteCollection {
 
     @Sendable func rootCauses(req: Request) async throws -> View {
         let actor = try RequestContext.requireActor()
-        try Permission.manageRootCauses.require(actor.role)
+        try actor.require(.manageRootCauses)
         let language = WebSession.language(req)
         var page = Page(chrome: Pages.chrome(req, title: language.strings["root_causes"] ?? "", actor: actor),
                         section: "causes")

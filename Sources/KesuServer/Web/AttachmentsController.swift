@@ -40,9 +40,9 @@ struct AttachmentsController: RouteCollection {
         try Self.rejectOversized(req)
         try WebSession.checkCSRF(req)
         let actor = try RequestContext.requireActor()
-        try Permission.workComplaints.require(actor.role)
+        try actor.require(.workComplaints)
         let number = req.parameters.get("number") ?? ""
-        let complaint = try await ComplaintService(services: req.application.kesu, db: req.db).visible(number, to: actor)
+        let complaint = try await ComplaintService(services: req.application.kesu, db: req.db).visible(number, to: actor, for: .workComplaints)
         let upload = try req.content.decode(Upload.self)
         try await Self.store(upload.file, complaintID: try complaint.requireID(), by: actor.displayName,
                              actorID: actor.userID, visible: upload.visible == "1", on: req)
@@ -51,14 +51,13 @@ struct AttachmentsController: RouteCollection {
 
     @Sendable func staffDownload(req: Request) async throws -> Response {
         let actor = try RequestContext.requireActor()
-        try Permission.viewComplaints.require(actor.role)
+        try actor.require(.viewComplaints)
         guard let id = req.parameters.get("id").flatMap(UUID.init(uuidString:)),
               let file = try await AttachmentModel.find(id, on: req.db),
               let complaint = try await ComplaintModel.find(file.complaintID, on: req.db)
         else { throw KesuError.notFound("No such file.") }
-        guard try await ComplaintService(services: req.application.kesu, db: req.db).mayView(complaint, actor) else {
-            throw KesuError.forbidden("This file belongs to a complaint of another unit.")
-        }
+        try actor.require(.viewComplaints,
+                          on: try await ComplaintService(services: req.application.kesu, db: req.db).subject(complaint, for: actor))
         return Self.response(for: file)
     }
 
@@ -75,8 +74,9 @@ struct AttachmentsController: RouteCollection {
     @Sendable func customerDownload(req: Request) async throws -> Response {
         let complaint = try await PortalController.complaint(token: req.parameters.get("token") ?? "", on: req)
         guard let id = req.parameters.get("id").flatMap(UUID.init(uuidString:)),
-              let file = try await AttachmentModel.find(id, on: req.db),
-              file.complaintID == complaint.id, file.customerVisible
+              let file = try await AttachmentModel.find(id, on: req.db), file.customerVisible,
+              AccessPolicy.allows(.customer(complaintID: try complaint.requireID()), .readOwnComplaint,
+                                  on: Subject(owner: nil, complaintID: file.complaintID))
         else { throw KesuError.notFound("No such file.") }
         return Self.response(for: file)
     }

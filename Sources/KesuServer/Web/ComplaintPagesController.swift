@@ -21,7 +21,7 @@ struct ComplaintPagesController: RouteCollection {
 
     @Sendable func queue(req: Request) async throws -> Response {
         let actor = try RequestContext.requireActor()
-        try Permission.viewComplaints.require(actor.role)
+        try actor.require(.viewComplaints)
         let language = WebSession.language(req)
         let t = language.strings
         struct Filters: Decodable {
@@ -94,8 +94,8 @@ struct ComplaintPagesController: RouteCollection {
             inquiries: waiting.map { InvestigationPagesController.item($0, actor: actor, t: t, format: format, now: now) },
             nextURL: next.map { url(cursor: $0.token) },
             firstURL: search.cursor == nil ? nil : url(cursor: nil),
-            canAssign: actor.role.may(.assignComplaints),
-            assignees: actor.role.may(.assignComplaints) ? try await Self.handlers(on: req.db).map {
+            canAssign: actor.may(.assignComplaints),
+            assignees: actor.may(.assignComplaints) ? try await Self.handlers(on: req.db).map {
                 Choice(value: $0.username, label: $0.displayName, selected: false)
             } : [],
             here: url(cursor: search.cursor?.token))
@@ -108,14 +108,14 @@ struct ComplaintPagesController: RouteCollection {
         let actor = try RequestContext.requireActor()
         let number = req.parameters.get("number") ?? ""
         let service = ComplaintService(services: req.application.kesu, db: req.db)
-        let complaint = try await service.visible(number, to: actor, reading: true)
+        let complaint = try await service.visible(number, to: actor, for: .viewComplaints)
         let row = try ComplaintRow(complaint)
         let timeline = try await ComplaintStore.timeline(of: row.id, on: req.db)
         let shipments = try await ShipmentService.load(waybills: row.waybills, on: req.db)
         let attachments = try await AttachmentModel.list(complaintID: row.id, on: req.db)
         let canned = try await CannedReplyModel.query(on: req.db).sort(\.$position).all()
         let subcategories = try await SubcategoryStore.all(on: req.db)
-        let canAssign = actor.role.may(.assignComplaints)
+        let canAssign = actor.may(.assignComplaints, on: try .complaint(complaint))
         let handlers = canAssign ? try await Self.handlers(on: req.db) : []
         let language = WebSession.language(req)
         let t = language.strings
@@ -139,7 +139,7 @@ struct ComplaintPagesController: RouteCollection {
                              state: language.name(of: state), tone: tone, note: stored.note ?? "")
         }
         // A unit asked to investigate sees the complaint and answers its question; the complaint's owners work it.
-        let canWork = actor.role.may(.workComplaints) && actor.covers(scopePath: complaint.scopePath)
+        let canWork = actor.may(.workComplaints, on: try .complaint(complaint))
         let compensation = try await ResolutionPagesController.compensationCard(req, number: row.number, actor: actor, language: language)
         let finding = try await service.finding(of: complaint)
         let limits = try await ProposalStore.authorityLimits(on: req.db)
@@ -186,7 +186,7 @@ struct ComplaintPagesController: RouteCollection {
                                              language: language),
             channel: KesuCore.Channel(rawValue: row.channel).map(language.name(of:)) ?? row.channel, receivedAt: format.time(row.receivedAt), escalation: row.escalationLevel,
             flags: row.flags.map { t["flag." + $0] ?? $0 }, description: row.description, customer: row.customerName,
-            phone: seesFullPhone(actor.role) ? row.customerPhone : (PhoneNumber(row.customerPhone)?.masked ?? "****"),
+            phone: seesFullPhone(actor) ? row.customerPhone : (PhoneNumber(row.customerPhone)?.masked ?? "****"),
             customerComplaints: row.customerComplaintCount, assignee: row.assigneeName ?? (t["none"] ?? ""),
             outlet: row.outletName ?? (t["none"] ?? ""), dueText: due.text, due: due.state, clocks: clocks,
             isRegulator: row.channel == KesuCore.Channel.regulator.rawValue,
@@ -297,7 +297,7 @@ struct ComplaintPagesController: RouteCollection {
         let form = try req.content.decode(Form.self)
         let number = req.parameters.get("number") ?? ""
         let change = ComplaintChange(
-            assignee: actor.role.may(.assignComplaints) ? form.assignee : nil,
+            assignee: actor.may(.assignComplaints) ? form.assignee : nil,
             category: form.category.flatMap(ComplaintCategory.init(rawValue:)), subcategory: form.subcategory,
             priority: form.priority.flatMap(Priority.init(rawValue:)))
         _ = try await ComplaintService(services: req.application.kesu, db: req.db).change(number, change, by: actor)

@@ -41,7 +41,7 @@ struct IntakePageController: RouteCollection {
 
     @Sendable func form(req: Request) async throws -> View {
         let actor = try RequestContext.requireActor()
-        try Permission.recordComplaint.require(actor.role)
+        try actor.require(.recordComplaint)
         var form = IntakeForm()
         form.key = UUID().uuidString
         return try await render(req, actor: actor, form: form, errors: [])
@@ -75,7 +75,7 @@ struct IntakePageController: RouteCollection {
     /// What the form shows beside the phone and waybill fields, as JSON for intake.js.
     @Sendable func lookup(req: Request) async throws -> Response {
         let actor = try RequestContext.requireActor()
-        try Permission.viewComplaints.require(actor.role)
+        try actor.require(.viewComplaints)
         struct Found: Content {
             struct Earlier: Content { var number: String, status: String, category: String, receivedAt: String, open: Bool }
             struct Scan: Content { var at: String, text: String }
@@ -97,7 +97,7 @@ struct IntakePageController: RouteCollection {
         if let phone = (try? req.query.get(String.self, at: "phone")).flatMap(PhoneNumber.init),
            let customer = try await CustomerModel.query(on: req.db).filter(\.$phone == phone.digits).first() {
             var query = ComplaintListQuery()
-            query.scope = ComplaintService.scope(of: actor)
+            query.scope = AccessPolicy.scope(of: actor.principal)
             query.customerID = customer.id
             query.limit = 10
             found.complaints = try await query.run(on: req.db).rows.map(earlier)
@@ -113,7 +113,7 @@ struct IntakePageController: RouteCollection {
                 }
             }
             var query = ComplaintListQuery()
-            query.scope = ComplaintService.scope(of: actor)
+            query.scope = AccessPolicy.scope(of: actor.principal)
             query.complaintIDs = try await ComplaintStore.complaintIDs(waybill: waybill, on: req.db)
             query.limit = 10
             found.openOnWaybill = try await query.run(on: req.db).rows.map(earlier).filter(\.open)

@@ -49,7 +49,7 @@ struct InvestigationPagesController: RouteCollection {
                 + askable.map { Choice(value: $0.code, label: "\($0.name) (\($0.code))", selected: false) },
             rectifications: rectifications,
             isClosed: status == .closed,
-            canMarkTypical: actor.role.may(.markTypicalCases),
+            canMarkTypical: actor.may(.markTypicalCases, on: try .complaint(complaint)),
             lesson: typical?.lesson ?? "")
     }
 
@@ -58,7 +58,8 @@ struct InvestigationPagesController: RouteCollection {
                     askedBy: q.askedByName, due: format.time(q.dueAt), state: t["inquiry_" + q.state] ?? q.state,
                     stateCode: q.state, late: q.state == "open" && q.dueAt < now, answer: q.answer ?? "",
                     answeredBy: q.answeredAt.map { "\(q.answeredByName ?? "") · \(format.time($0))" } ?? "",
-                    canAnswer: q.state == "open" && actor.role.may(.workComplaints) && actor.covers(scopePath: q.askedUnitPath))
+                    canAnswer: q.state == "open"
+                        && actor.may(.workComplaints, on: .owned(by: q.askedUnitPath, complaintID: q.complaintID)))
     }
 
     static func item(_ r: RectificationRow, actor: Actor, t: [String: String], format: PageFormat, now: Date)
@@ -68,12 +69,13 @@ struct InvestigationPagesController: RouteCollection {
         if let at = r.doneAt { done = "\(r.doneByName ?? "") · \(format.time(at)) · \(r.doneNote ?? "")" }
         if let at = r.verifiedAt { done += "；\(t["rect_verified"] ?? "") \(r.verifiedByName ?? "") · \(format.time(at))" }
         if r.state == "open", let note = r.doneNote { done = note }
+        let subject = Subject.owned(by: r.ownerUnitPath, complaintID: r.complaintID)
         return RectificationItem(
             id: r.id.uuidString, number: r.complaintNumber ?? "", rootCause: r.rootCause, action: r.action,
             unit: r.ownerUnitName ?? "", due: format.time(r.dueAt), late: r.state == "open" && r.dueAt < now,
             state: t["rect_" + r.state] ?? r.state, stateCode: r.state, doneText: done,
-            canReport: r.state == "open" && actor.role.may(.workComplaints) && actor.covers(scopePath: r.ownerUnitPath),
-            canVerify: r.state == "done" && actor.role.may(.verifyRectifications) && r.doneBy != actor.userID)
+            canReport: r.state == "open" && actor.may(.workComplaints, on: subject),
+            canVerify: r.state == "done" && actor.may(.verifyRectifications, on: subject) && r.doneBy != actor.userID)
     }
 
     @Sendable func ask(req: Request) async throws -> Response {

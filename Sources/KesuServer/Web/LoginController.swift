@@ -89,8 +89,8 @@ enum Pages {
         let csrf = (req.cookies[WebSession.cookie]?.string).map(WebSession.csrfToken(for:))
         return PageChrome(title: title, t: language.strings, lang: language.rawValue,
                           otherLang: language.other.rawValue, user: actor?.displayName,
-                          csrf: actor == nil ? nil : csrf, admin: actor?.role.may(.manageUsers) ?? false,
-                          reports: actor?.role.may(.viewReports) ?? false,
+                          csrf: actor == nil ? nil : csrf, admin: actor?.may(.manageUsers) ?? false,
+                          reports: actor?.may(.viewReports) ?? false,
                           unread: req.storage[UnreadNotifications.self] ?? 0)
     }
 }

@@ -20,17 +20,19 @@ struct PortalController: RouteCollection {
         routes.post("t", ":token", "survey", use: survey)
     }
 
-    /// Who the timeline names for what a customer does on these pages.
+    /// Who the timeline names for a complaint filed on these pages: the web channel, which may file and nothing else.
     static let customerActor = Actor(
         userID: UUID(uuid: (0, 0, 0, 0, 0, 0, 0x70, 0, 0x80, 0, 0, 0, 0, 0, 0xc0, 0xde)), username: "portal",
         displayName: "客户（网页）", role: .system, unitID: UUID(uuid: (0, 0, 0, 0, 0, 0, 0x70, 0, 0x80, 0, 0, 0, 0, 0, 0, 0)),
-        unitKind: .hq, unitPath: UnitPath(rawValue: "/"), tokenID: nil)
+        unitKind: .hq, unitPath: UnitPath(rawValue: "/"), tokenID: nil, standsFor: .integration(.channel(.web)))
 
-    /// Acts for the customer once their private link has proved who they are: moves the complaint their answer
-    /// calls for, named on the timeline as the customer.
-    static let customerDecider = Actor(
-        userID: customerActor.userID, username: "portal", displayName: "客户（网页）", role: .agent,
-        unitID: customerActor.unitID, unitKind: .hq, unitPath: UnitPath(rawValue: "/"), tokenID: nil)
+    /// The customer once their private link has proved which complaint is theirs: the policy lets them answer on that
+    /// complaint only; the timeline names them as the customer.
+    static func customer(of complaint: ComplaintModel) throws -> Actor {
+        var actor = customerActor
+        actor.standsFor = .customer(complaintID: try complaint.requireID())
+        return actor
+    }
 
     struct Offer: Encodable { var id, kind, amount, description: String }
 
@@ -175,7 +177,7 @@ struct PortalController: RouteCollection {
             throw KesuError.invalid("Choose how satisfied you are.", fields: ["outcome": ["missing"]])
         }
         _ = try await FollowUpService(services: req.application.kesu, db: req.db).record(
-            complaint.number, outcome: outcome, comment: form.comment, byCustomer: true, by: Self.customerDecider)
+            complaint.number, outcome: outcome, comment: form.comment, by: try Self.customer(of: complaint))
         return req.redirect(to: "/t/\(token)")
     }
 
@@ -189,25 +191,15 @@ struct PortalController: RouteCollection {
               let answer = req.parameters.get("answer"), answer == "accept" || answer == "reject"
         else { throw KesuError.notFound("No such proposal.") }
         _ = try await ProposalService(services: req.application.kesu, db: req.db).decide(
-            complaint.number, id, accepted: answer == "accept", reason: form.reason, by: Self.customerDecider,
-            byCustomer: true)
+            complaint.number, id, accepted: answer == "accept", reason: form.reason, by: try Self.customer(of: complaint))
         return req.redirect(to: "/t/\(token)")
     }
 
     @Sendable func message(req: Request) async throws -> Response {
         let (token, complaint) = try await complaintFor(req)
         struct Form: Decodable { var body: String }
-        let text = try ComplaintService.checkNote(try req.content.decode(Form.self).body, required: true) ?? ""
-        let services = req.application.kesu
-        let id = try complaint.requireID()
-        let now = services.now()
-        let event = ComplaintEventModel(id: services.ids.next(), complaintID: id, at: now, actorID: nil,
-                                        actorName: complaint.customer.name, kind: "customer_message",
-                                        customerVisible: true, note: text)
-        try await services.writer.write(on: req.db) { tx in
-            try await ComplaintStore.append([event], on: tx)
-            try await ComplaintModel.query(on: tx).filter(\.$id == id).set(\.$updatedAt, to: now).update()
-        }
+        try await ComplaintService(services: req.application.kesu, db: req.db)
+            .customerMessage(try req.content.decode(Form.self).body, on: complaint, by: try Self.customer(of: complaint))
         return req.redirect(to: "/t/\(token)")
     }
 

@@ -124,7 +124,7 @@ struct ResolutionPagesController: RouteCollection {
         }
         let number = req.parameters.get("number") ?? ""
         _ = try await FollowUpService(services: req.application.kesu, db: req.db)
-            .record(number, outcome: outcome, comment: form.comment, byCustomer: false, by: actor)
+            .record(number, outcome: outcome, comment: form.comment, by: actor)
         return req.redirect(to: "/complaints/\(number)")
     }
 

@@ -175,18 +175,17 @@ extension ClockStore {
         package var clock: ComplaintClock
     }
 
-    /// The first-reply, resolution and regulator clocks started in [from, to) on complaints under `scopePath`
-    /// (nil: everywhere).
-    package static func forReport(from: Date, to: Date, scopePath: String?, on db: any Database) async throws
-        -> [ReportedClock]
+    /// The first-reply, resolution and regulator clocks started in [from, to) on complaints within `scope`.
+    package static func forReport(from: Date, to: Date, within scope: VisibilityScope, on db: any Database)
+        async throws -> [ReportedClock]
     {
-        let scope: SQLQueryString = scopePath.map { " AND c.scope_path LIKE \(bind: $0 + "%")" } ?? ""
         let sql: SQLQueryString = """
             SELECT k.kind, k.started_at, k.due_at, k.met_at, k.breached_at, o.code AS o_code, o.name AS o_name
             FROM complaint_clocks k JOIN complaints c ON c.id = k.complaint_id
             LEFT JOIN org_units o ON o.id = c.outlet_id
             WHERE k.kind IN ('first_reply', 'resolution', 'regulator')
-              AND k.started_at >= \(bind: from) AND k.started_at < \(bind: to)\(scope)
+              AND k.started_at >= \(bind: from) AND k.started_at < \(bind: to)
+              AND \(scope.condition(owner: "c.scope_path", complaint: "c.id"))
             """
         return try await db.sql.raw(sql).all().compactMap { row in
             guard let kind = ClockKind(rawValue: try row.decode(column: "kind", as: String.self)) else { return nil }

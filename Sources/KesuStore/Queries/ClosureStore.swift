@@ -121,12 +121,12 @@ package enum RectificationStore {
     }
 
     /// Actions in `states` owned by units at or under `path`, soonest due first.
-    package static func list(states: [String], underPath path: String, limit: Int, on db: any Database) async throws
+    package static func list(states: [String], within scope: VisibilityScope, limit: Int, on db: any Database) async throws
         -> [RectificationRow]
     {
         try await db.sql.raw("""
             SELECT \(unsafeRaw: selected) FROM \(unsafeRaw: from)
-            WHERE r.state IN (\(binds: states)) AND r.owner_unit_path LIKE \(bind: path + "%")
+            WHERE r.state IN (\(binds: states)) AND \(scope.condition(owner: "r.owner_unit_path", complaint: "r.complaint_id"))
             ORDER BY r.due_at, r.id LIMIT \(bind: limit)
             """).all().map(decode)
     }

@@ -1,13 +1,7 @@
 import FluentKit
+import KesuCore
 import Foundation
 import SQLKit
-
-/// Which complaints a user may see: everything, one outlet's, or a subtree of the organisation.
-package enum VisibilityScope: Sendable, Equatable {
-    case all
-    case outlet(UUID)
-    case subtree(path: String)
-}
 
 /// A position in the newest-first list: the last row's (received_at, id).
 package struct ListCursor: Sendable, Equatable {
@@ -87,11 +81,7 @@ extension ComplaintListQuery {
         }
         if let receivedFrom { q = q.where(column("received_at"), .greaterThanOrEqual, SQLBind(receivedFrom)) }
         if let receivedTo { q = q.where(column("received_at"), .lessThan, SQLBind(receivedTo)) }
-        switch scope {
-        case .all: break
-        case .outlet(let id): q = q.where(column("outlet_id"), .equal, SQLBind(id))
-        case .subtree(let path): q = q.where(column("scope_path"), .like, SQLBind(path + "%"))
-        }
+        if scope != .all { q = q.where(scope.condition(owner: "complaints.scope_path", complaint: "complaints.id")) }
         if let cursor {
             // (received_at, id) < (at, id), spelled so both databases seek the index to the cursor instead of
             // scanning from the newest row.

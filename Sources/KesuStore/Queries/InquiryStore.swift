@@ -96,12 +96,11 @@ package enum InquiryStore {
             """).all().map(decode)
     }
 
-    /// Whether the complaint has a question put to a unit at or below `path` (which lets that unit see it).
-    package static func asked(complaintID: UUID, ofUnitsUnder path: String, on db: any Database) async throws -> Bool {
+    /// The units asked about the complaint (each may read it).
+    package static func askedUnits(complaintID: UUID, on db: any Database) async throws -> [String] {
         try await db.sql.raw("""
-            SELECT 1 AS one FROM inquiries
-            WHERE complaint_id = \(bind: complaintID) AND asked_unit_path LIKE \(bind: path + "%") LIMIT 1
-            """).first() != nil
+            SELECT DISTINCT asked_unit_path FROM inquiries WHERE complaint_id = \(bind: complaintID)
+            """).all().map { try $0.decode(column: "asked_unit_path", as: String.self) }
     }
 
     /// Records the answer to an open question; false when it was answered (or cancelled) already.
