@@ -5,32 +5,6 @@ import XCTest
 
 /// Evidence files: stored in the database, typed by content, shown only to those who may see the complaint.
 final class AttachmentTests: KesuTestCase, @unchecked Sendable {
-    static let png: [UInt8] = [0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A] + Array(repeating: 7, count: 200)
-
-    /// Posts a multipart form with one file and the given fields.
-    func upload(_ path: String, cookie: String?, fileName: String, bytes: [UInt8], fields: [String: String],
-                padding: Int = 0) async throws -> Reply
-    {
-        let boundary = "kesu-test-boundary"
-        var body = Data()
-        for (name, value) in fields {
-            body.append(Data("--\(boundary)\r\nContent-Disposition: form-data; name=\"\(name)\"\r\n\r\n\(value)\r\n".utf8))
-        }
-        body.append(Data("--\(boundary)\r\nContent-Disposition: form-data; name=\"file\"; filename=\"\(fileName)\"\r\nContent-Type: text/html\r\n\r\n".utf8))
-        body.append(Data(bytes))
-        var buffer = ByteBuffer()
-        buffer.writeBytes(body)
-        buffer.writeRepeatingByte(0, count: padding)
-        buffer.writeString("\r\n--\(boundary)--\r\n")
-        var headers = HTTPHeaders()
-        headers.replaceOrAdd(name: .contentType, value: "multipart/form-data; boundary=\(boundary)")
-        headers.replaceOrAdd(name: .contentLength, value: String(buffer.readableBytes))
-        if let cookie { headers.replaceOrAdd(name: .cookie, value: "kesu_session=\(cookie)") }
-        let response = try await app.testable().performTest(
-            request: .init(method: .POST, url: .init(string: path), headers: headers, body: buffer))
-        return Reply(status: response.status, headers: response.headers, body: response.body.string)
-    }
-
     func csrf(_ cookie: String, _ number: String) async throws -> String {
         let page = try await call(.GET, "/complaints/\(number)", headers: [("Cookie", "kesu_session=\(cookie)")])
         return try formToken(in: page.body)

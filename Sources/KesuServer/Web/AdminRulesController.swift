@@ -202,6 +202,7 @@ struct AdminRulesController: RouteCollection {
     @Sendable func addCompensation(req: Request) async throws -> Response {
         try WebSession.checkCSRF(req)
         let actor = try RequestContext.requireActor()
+        try actor.require(.manageCompensation)
         struct Form: Decodable { var effectiveFrom: String, multiple: Int, cap: String }
         let form = try req.content.decode(Form.self)
         let format = PageFormat(language: WebSession.language(req), timeZone: req.application.kesu.config.timeZone)

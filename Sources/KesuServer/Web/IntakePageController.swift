@@ -50,6 +50,7 @@ struct IntakePageController: RouteCollection {
     @Sendable func submit(req: Request) async throws -> Response {
         try WebSession.checkCSRF(req)
         let actor = try RequestContext.requireActor()
+        try actor.require(.recordComplaint)
         let form = try req.content.decode(IntakeForm.self)
         guard let channel = KesuCore.Channel(rawValue: form.channel) else { throw KesuError.invalid("Unknown channel.") }
         // A sub-category chosen with the category left on "auto" names its category (in the intake use case).

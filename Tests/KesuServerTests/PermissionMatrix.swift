@@ -1,0 +1,210 @@
+import KesuCore
+import Vapor
+
+/// The expected answers of the permission matrix: every API operation and every page, who may use it, and whether
+/// the subject's unit matters. Written out by hand from docs/roles.md — not derived from the grant table — so a
+/// change to either shows up as a mismatch. A route missing here fails the test.
+enum PermissionMatrix {
+    /// Who may use a route.
+    enum Rule {
+        /// Anyone, logged in or not (login, the portal's front pages, health).
+        case open
+        /// A customer through their private link: it works with their own link and on their own complaint's things.
+        case customer
+        /// The listed roles; `scoped`: only on a subject within their unit.
+        case roles(Set<Role>, scoped: Bool)
+    }
+
+    enum Body {
+        case none
+        case json(String)
+        case form(String)
+        /// A multipart form with one small PNG in `file`, and these fields.
+        case file([String: String])
+    }
+
+    struct Entry {
+        let method: HTTPMethod
+        /// As Vapor registers it: `/api/v1/complaints/:number`.
+        let route: String
+        /// The request: `{n}` the complaint's number, `{p}` its proposal, `{task}`, `{inq}` its inquiry, `{rect}` its
+        /// rectification, `{closed}` a closed complaint (`{typical}` one marked typical), `{file}` an attachment, `{tok}` its private link, `{unit}` its outlet, `{victim}` a user of
+        /// that outlet, `{policy}` a fresh SLA policy, `{u}` a fresh unique suffix.
+        let path: String
+        let rule: Rule
+        var body: Body = .none
+        /// The request spends the caller's credentials (logging out).
+        var spendsCredentials = false
+    }
+
+    static let everyone = Set(Role.allCases)
+    static let workers: Set<Role> = [.agent, .supervisor, .outlet, .claims, .quality, .admin]
+    static let recorders: Set<Role> = [.agent, .supervisor, .quality, .admin, .system]
+    static let leads: Set<Role> = [.supervisor, .quality, .admin]
+    static let admins: Set<Role> = [.admin]
+
+    static let view = Rule.roles(everyone, scoped: true)
+    static let work = Rule.roles(workers, scoped: true)
+    static let anyStaff = Rule.roles(everyone, scoped: false)
+    static let adminOnly = Rule.roles(admins, scoped: false)
+
+    static func e(_ method: HTTPMethod, _ route: String, _ rule: Rule, _ body: Body = .none, path: String? = nil,
+                  spends: Bool = false) -> Entry
+    {
+        Entry(method: method, route: route, path: path ?? route
+            .replacingOccurrences(of: ":number", with: "{n}").replacingOccurrences(of: ":token", with: "{tok}"),
+              rule: rule, body: body, spendsCredentials: spends)
+    }
+
+    static let policyJSON = #"{"category":"damage","firstReplyMinutes":60,"resolutionMinutes":1440}"#
+
+    static let api: [Entry] = [
+        e(.POST, "/api/v1/auth/token", .open, .json(#"{"username":"agent","password":"{pw}"}"#)),
+        e(.DELETE, "/api/v1/auth/token", anyStaff, spends: true),
+        e(.GET, "/api/v1/me", anyStaff),
+        e(.POST, "/api/v1/complaints", .roles(recorders, scoped: false), .json(
+            #"{"channel":"phone","customer":{"name":"钱先生","phone":"13912340000"},"waybillNumbers":[],"description":"包裹破损，外箱压扁。"}"#)),
+        e(.GET, "/api/v1/complaints", anyStaff),
+        e(.GET, "/api/v1/complaints/:number", view),
+        e(.PATCH, "/api/v1/complaints/:number", work, .json(#"{"priority":"P2"}"#)),
+        e(.POST, "/api/v1/complaints/:number/transitions", work, .json(#"{"to":"on_hold","note":"等客户材料"}"#)),
+        e(.POST, "/api/v1/complaints/:number/notes", work, .json(#"{"body":"已核实","customerVisible":false}"#)),
+        e(.PUT, "/api/v1/shipments/:waybill", .roles([.system, .admin], scoped: false),
+          .json(#"{"serviceFeeFen":1200,"itemKind":"documents","trackingEvents":[]}"#), path: "/api/v1/shipments/YT9990001"),
+        e(.GET, "/api/v1/shipments/:waybill", anyStaff, path: "/api/v1/shipments/YT9990000"),
+        e(.GET, "/api/v1/categories", anyStaff),
+        e(.GET, "/api/v1/org-units", anyStaff),
+        e(.POST, "/api/v1/org-units", .roles(admins, scoped: true),
+          .json(#"{"code":"C-{u}","name":"快递员 {u}","kind":"courier","parent":"{unit}"}"#)),
+        e(.GET, "/api/v1/users", .roles(leads, scoped: false)),
+        e(.POST, "/api/v1/users", .roles(admins, scoped: true), .json(
+            #"{"username":"new-{u}","displayName":"新人","password":"password123","role":"agent","unit":"{unit}"}"#)),
+        e(.PATCH, "/api/v1/users/:username", .roles(admins, scoped: true), .json(#"{"displayName":"改名 {u}"}"#),
+          path: "/api/v1/users/{victim}"),
+        e(.POST, "/api/v1/users/:username/revoke-tokens", .roles(admins, scoped: true),
+          path: "/api/v1/users/{victim}/revoke-tokens"),
+        e(.POST, "/api/v1/complaints/:number/promises", work, .json(#"{"dueAt":"{future}","note":"明天回电"}"#)),
+        e(.GET, "/api/v1/notifications", anyStaff),
+        e(.POST, "/api/v1/notifications/read", anyStaff, .json(#"{"ids":[]}"#)),
+        e(.GET, "/api/v1/sla-policies", anyStaff),
+        e(.POST, "/api/v1/sla-policies", adminOnly, .json(policyJSON)),
+        e(.PUT, "/api/v1/sla-policies/:id", adminOnly, .json(policyJSON), path: "/api/v1/sla-policies/{policy}"),
+        e(.DELETE, "/api/v1/sla-policies/:id", adminOnly, path: "/api/v1/sla-policies/{policy}"),
+        e(.GET, "/api/v1/calendar", anyStaff),
+        e(.PUT, "/api/v1/calendar/hours", adminOnly, .json(#"[{"weekday":1,"hours":"09:00-18:00"}]"#)),
+        e(.PUT, "/api/v1/calendar/days/:day", adminOnly, .json(#"{"kind":"normal"}"#), path: "/api/v1/calendar/days/2027-03-03"),
+        e(.GET, "/api/v1/reports/sla", .roles(leads, scoped: false), path: "/api/v1/reports/sla?from=2026-01-01T00:00:00Z&to=2026-12-31T00:00:00Z"),
+        e(.PUT, "/api/v1/complaints/:number/responsibility", work,
+          .json(#"{"party":"outlet","unit":"{unit}","reason":"派送员未按址投递"}"#)),
+        e(.GET, "/api/v1/complaints/:number/proposals", view),
+        e(.POST, "/api/v1/complaints/:number/proposals", work,
+          .json(#"{"kind":"coupon","amountFen":500,"description":"致歉券"}"#)),
+        e(.POST, "/api/v1/complaints/:number/proposals/:id/approve", work, path: "/api/v1/complaints/{n}/proposals/{p}/approve"),
+        e(.POST, "/api/v1/complaints/:number/proposals/:id/offer", work, path: "/api/v1/complaints/{n}/proposals/{p}/offer"),
+        e(.POST, "/api/v1/complaints/:number/proposals/:id/decision", work, .json(#"{"accepted":true}"#),
+          path: "/api/v1/complaints/{n}/proposals/{p}/decision"),
+        e(.GET, "/api/v1/authority-limits", anyStaff),
+        e(.PUT, "/api/v1/authority-limits/:role", adminOnly, .json(#"{"limitFen":10000}"#), path: "/api/v1/authority-limits/agent"),
+        e(.GET, "/api/v1/complaints/:number/tasks", view),
+        e(.POST, "/api/v1/complaints/:number/tasks/:id/done", work, .json(#"{"note":"已办"}"#),
+          path: "/api/v1/complaints/{n}/tasks/{task}/done"),
+        e(.GET, "/api/v1/complaints/:number/follow-ups", view),
+        e(.POST, "/api/v1/complaints/:number/follow-ups", work, .json(#"{"outcome":"satisfied"}"#)),
+        e(.GET, "/api/v1/compensation-rules", anyStaff),
+        e(.POST, "/api/v1/compensation-rules", adminOnly,
+          .json(#"{"effectiveFrom":"{future}","uninsuredFeeMultiple":3,"couponCapFen":2000}"#)),
+        e(.GET, "/api/v1/complaints/:number/compensation-suggestion", view,
+          path: "/api/v1/complaints/{n}/compensation-suggestion?incident=delay"),
+        e(.GET, "/api/v1/complaints/:number/inquiries", view),
+        e(.POST, "/api/v1/complaints/:number/inquiries", work, .json(#"{"unit":"{unit}","question":"请核实签收"}"#)),
+        e(.POST, "/api/v1/complaints/:number/inquiries/:id/answer", work, .json(#"{"answer":"已核实"}"#),
+          path: "/api/v1/complaints/{n}/inquiries/{inq}/answer"),
+        e(.GET, "/api/v1/inquiries", anyStaff),
+        e(.GET, "/api/v1/root-causes", anyStaff),
+        e(.POST, "/api/v1/root-causes", .roles([.quality, .admin], scoped: false),
+          .json(#"{"name":"新原因 {u}","systemic":false}"#)),
+        e(.GET, "/api/v1/rectifications", anyStaff),
+        e(.POST, "/api/v1/rectifications/:id/done", work, .json(#"{"note":"已整改"}"#), path: "/api/v1/rectifications/{rect}/done"),
+        e(.POST, "/api/v1/rectifications/:id/verify", .roles(leads, scoped: true), .json(#"{"accepted":false,"note":"再查"}"#),
+          path: "/api/v1/rectifications/{rect}/verify"),
+        e(.PUT, "/api/v1/complaints/:number/typical-case", .roles(leads, scoped: true), .json(#"{"lesson":"先电联"}"#),
+          path: "/api/v1/complaints/{closed}/typical-case"),
+        e(.DELETE, "/api/v1/complaints/:number/typical-case", .roles(leads, scoped: true),
+          path: "/api/v1/complaints/{typical}/typical-case"),
+        e(.GET, "/api/v1/typical-cases", anyStaff),
+    ]
+
+    static let pages: [Entry] = [
+        e(.GET, "/health", .open),
+        e(.GET, "/api/openapi.yaml", .open),
+        e(.GET, "/login", .open),
+        e(.POST, "/login", .open, .form("username=agent&password={pw}")),
+        e(.GET, "/lang/:code", .open, path: "/lang/en"),
+        e(.POST, "/logout", anyStaff, .form(""), spends: true),
+        e(.GET, "/portal", .open),
+        e(.GET, "/portal/new", .open),
+        e(.POST, "/portal/new", .open, .form("name=%E9%92%B1&phone=13912340001&waybill=&category=&description=%E5%8C%85%E8%A3%B9%E7%A0%B4%E4%BA%86&key={u}")),
+        e(.POST, "/portal/track", .open, .form("number=KS20200101000001&phone=13900000000")),
+        e(.GET, "/portal/track", .open),
+        e(.GET, "/t/:token", .customer),
+        e(.POST, "/t/:token/messages", .customer, .form("body=%E8%AF%B7%E5%B0%BD%E5%BF%AB")),
+        e(.POST, "/t/:token/proposals/:id/:answer", .customer, .form("reason=%E5%A4%AA%E5%B0%91"),
+          path: "/t/{tok}/proposals/{p}/reject"),
+        e(.POST, "/t/:token/survey", .customer, .form("outcome=satisfied")),
+        e(.POST, "/t/:token/attachments", .customer, .file([:])),
+        e(.GET, "/t/:token/attachments/:id", .customer, path: "/t/{tok}/attachments/{file}"),
+        e(.GET, "/", anyStaff),
+        e(.GET, "/complaints", anyStaff),
+        e(.GET, "/complaints/:number", view),
+        e(.POST, "/complaints/:number/transition", work, .form("to=on_hold&note=%E7%AD%89")),
+        e(.POST, "/complaints/:number/notes", work, .form("body=%E5%B7%B2%E6%A0%B8%E5%AE%9E")),
+        e(.POST, "/complaints/:number/take", work, .form("")),
+        e(.POST, "/complaints/:number/change", work, .form("priority=P2")),
+        e(.POST, "/complaints/bulk", work, .form("numbers[]={n}&priority=P3")),
+        e(.GET, "/complaints/new", .roles(recorders, scoped: false)),
+        e(.GET, "/complaints/new/lookup", anyStaff, path: "/complaints/new/lookup?phone=13812345678"),
+        e(.POST, "/complaints/new", .roles(recorders, scoped: false),
+          .form("phone=13912340002&name=%E9%92%B1&email=&waybill=&category=&priority=&channel=phone"
+                + "&description=%E5%8C%85%E8%A3%B9%E7%A0%B4%E6%8D%9F%E4%BA%86&key={u}")),
+        e(.POST, "/complaints/:number/attachments", work, .file(["visible": "1"])),
+        e(.GET, "/attachments/:id", view, path: "/attachments/{file}"),
+        e(.GET, "/admin", adminOnly),
+        e(.POST, "/admin/users", .roles(admins, scoped: true),
+          .form("username=web-{u}&name=%E6%96%B0&password=password123&role=agent&unit={unit}")),
+        e(.POST, "/admin/users/:username", .roles(admins, scoped: true), .form("role=outlet"), path: "/admin/users/{victim}"),
+        e(.GET, "/admin/units", adminOnly),
+        e(.POST, "/admin/units", .roles(admins, scoped: true), .form("code=W-{u}&name=%E5%BF%AB%E9%80%92%E5%91%98&kind=courier&parent={unit}")),
+        e(.GET, "/admin/canned", adminOnly),
+        e(.POST, "/admin/canned", adminOnly, .form("title=%E8%87%B4%E6%AD%89&body=%E6%8A%B1%E6%AD%89")),
+        e(.GET, "/admin/categories", adminOnly),
+        e(.POST, "/admin/categories", adminOnly, .form("code=sub{u}&nameZh=%E5%AD%90&nameEn=Sub&category=damage&active=1")),
+        e(.GET, "/admin/sla", adminOnly),
+        e(.POST, "/admin/sla", adminOnly, .form("id=&category=damage&priority=&channel=&firstReply=60&resolution=1440&regulatorDays=&warnPercent=80")),
+        e(.POST, "/admin/sla/:id/delete", adminOnly, .form(""), path: "/admin/sla/{policy}/delete"),
+        e(.GET, "/admin/calendar", adminOnly),
+        e(.POST, "/admin/calendar/hours", adminOnly, .form("h1=09:00-18:00")),
+        e(.POST, "/admin/calendar/days", adminOnly, .form("day=2027-03-04&kind=normal")),
+        e(.GET, "/admin/compensation", .roles(admins, scoped: false)),
+        e(.POST, "/admin/compensation", adminOnly, .form("effectiveFrom={futureLocal}&multiple=3&cap=20")),
+        e(.GET, "/admin/root-causes", .roles([.quality, .admin], scoped: false)),
+        e(.POST, "/admin/root-causes", .roles([.quality, .admin], scoped: false), .form("name=%E5%8E%9F%E5%9B%A0{u}")),
+        e(.POST, "/complaints/:number/promise", work, .form("dueAt={futureLocal}&note=%E5%9B%9E%E7%94%B5")),
+        e(.GET, "/notifications", anyStaff),
+        e(.POST, "/notifications/read", anyStaff, .form("")),
+        e(.GET, "/reports/sla", .roles(leads, scoped: false)),
+        e(.GET, "/reports/sla.csv", .roles(leads, scoped: false)),
+        e(.POST, "/complaints/:number/inquiries", work, .form("unit={unit}&question=%E8%AF%B7%E6%A0%B8%E5%AE%9E")),
+        e(.POST, "/complaints/:number/inquiries/:id/answer", work, .file(["answer": "已核实"]),
+          path: "/complaints/{n}/inquiries/{inq}/answer"),
+        e(.POST, "/complaints/:number/typical-case", .roles(leads, scoped: true), .form("lesson=%E5%85%88%E7%94%B5%E8%81%94"),
+          path: "/complaints/{closed}/typical-case"),
+        e(.GET, "/rectifications", anyStaff),
+        e(.POST, "/rectifications/:id/:action", work, .form("note=%E5%B7%B2%E6%95%B4%E6%94%B9"), path: "/rectifications/{rect}/done"),
+        e(.GET, "/cases", anyStaff),
+        e(.POST, "/complaints/:number/responsibility", work, .form("party=outlet&unit={unit}&reason=%E6%9C%AA%E6%8C%89%E5%9D%80")),
+        e(.POST, "/complaints/:number/proposals", work, .form("kind=coupon&amount=5&description=%E8%87%B4%E6%AD%89")),
+        e(.POST, "/complaints/:number/proposals/:id/:action", work, .form(""), path: "/complaints/{n}/proposals/{p}/offer"),
+        e(.POST, "/complaints/:number/tasks/:id/done", work, .form("note=%E5%B7%B2%E5%8A%9E"), path: "/complaints/{n}/tasks/{task}/done"),
+        e(.POST, "/complaints/:number/follow-ups", work, .form("outcome=satisfied")),
+    ]
+}
