@@ -18,10 +18,13 @@ public enum ClockKind: String, CaseIterable, Codable, Sendable {
     case task
     /// The follow-up visit's due time (回访): a day after execution, and a day after an attempt that reached no one.
     case followUp = "follow_up"
+    /// A deadline on something other than a complaint's handling: a problem parcel's 3 days, an appeal window, a
+    /// review, a rectification's due date. Its subject's feature decides what firing does.
+    case deadline
 
     /// Kinds that track internal work rather than the company's promises to the customer; the SLA report leaves
     /// them out.
-    public static let internalWork: Set<ClockKind> = [.inquiry, .task, .followUp]
+    public static let internalWork: Set<ClockKind> = [.inquiry, .task, .followUp, .deadline]
 
     public var chineseName: String {
         switch self {
@@ -33,6 +36,7 @@ public enum ClockKind: String, CaseIterable, Codable, Sendable {
         case .inquiry: "调查回复"
         case .task: "执行任务"
         case .followUp: "回访"
+        case .deadline: "期限"
         }
     }
 }

@@ -68,6 +68,8 @@ public enum Permission: String, CaseIterable, Sendable {
     case verifyRectifications
     /// Edit the list of root causes.
     case manageRootCauses
+    /// See the work queue and send dead jobs again.
+    case manageJobs
     /// See customers' phone numbers whole (outlets see them masked).
     case seeCustomerPhones
     /// A customer reads their own complaint (its private page, its files).
@@ -92,6 +94,7 @@ public enum Permission: String, CaseIterable, Sendable {
         case .markTypicalCases: "mark typical cases"
         case .verifyRectifications: "verify rectifications"
         case .manageRootCauses: "change the list of root causes"
+        case .manageJobs: "look after the work queue"
         case .seeCustomerPhones: "see customers' phone numbers"
         case .readOwnComplaint: "read a customer's page"
         case .actAsCustomer: "answer for the customer"

@@ -44,7 +44,7 @@ public struct SlaFigures: Sendable, Equatable {
                 if let met = clock.metAt { resolveTimes.append(met.timeIntervalSince(clock.startedAt)) }
             case .regulator:
                 if clock.metAt == nil, clock.dueAt <= now { f.regulatorOverdue += 1 }
-            case .statutory, .promise, .inquiry, .task, .followUp:
+            case .statutory, .promise, .inquiry, .task, .followUp, .deadline:
                 break
             }
         }

@@ -23,6 +23,9 @@ package struct AppConfig: Sendable {
     /// `KESU_SCHEDULER_INTERVAL_MS` — how often `serve` looks for clocks falling due (default 5000; 0 turns the
     /// scheduler off in this process).
     package var schedulerInterval: Int = 5_000
+    /// `KESU_JOB_POLL_MS` — how often `serve` looks for background jobs due (notifications; default 250; 0 turns the
+    /// work queue off in this process).
+    package var jobPollInterval: Int = 250
     /// `KESU_SCHEDULER_BATCH` — how many due clocks one scheduler transaction claims (default 200).
     package var schedulerBatch: Int = 200
     /// `KESU_TEMPLATE_RELOAD=1` — read the page templates from disk on every page (for editing them); by default
@@ -72,6 +75,7 @@ package struct AppConfig: Sendable {
             tokenLifetime: TimeInterval(int("KESU_TOKEN_TTL_HOURS", default: 12, 1...8760) * 3600),
             maxBodyBytes: int("KESU_MAX_BODY_BYTES", default: 1 << 20, 1024...(64 << 20)),
             schedulerInterval: int("KESU_SCHEDULER_INTERVAL_MS", default: 5_000, 0...3_600_000),
+            jobPollInterval: int("KESU_JOB_POLL_MS", default: 250, 0...3_600_000),
             schedulerBatch: int("KESU_SCHEDULER_BATCH", default: 200, 1...5_000),
             reloadTemplates: env["KESU_TEMPLATE_RELOAD"] == "1",
             trustedProxies: Set((env["KESU_TRUSTED_PROXIES"] ?? "").split(separator: ",")

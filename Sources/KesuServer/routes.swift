@@ -44,6 +44,7 @@ package func routes(_ app: Application) throws {
     try staff.register(collection: ClockPagesController())
     try staff.register(collection: InvestigationPagesController())
     try staff.register(collection: ResolutionPagesController())
+    try staff.register(collection: JobsPageController())
 
     let api = app.grouped(BodyLimitMiddleware(maxBytes: app.kesu.config.maxBodyBytes))
         .grouped(InputScreeningMiddleware(maxBodyBytes: app.kesu.config.maxBodyBytes)).grouped(AuthMiddleware())

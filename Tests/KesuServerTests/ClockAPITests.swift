@@ -198,13 +198,13 @@ final class ClockAPITests: KesuTestCase, @unchecked Sendable {
         try await call(.POST, "/api/v1/complaints/\(number)/notes", as: "agent",
                        json: ["body": "您好，已收到。", "customerVisible": true])
         try await app.db.sql.raw("""
-            UPDATE complaint_clocks SET next_fire_at = \(bind: start - 60) WHERE kind = 'first_reply'
+            UPDATE clocks SET next_fire_at = \(bind: start - 60) WHERE kind = 'first_reply'
             """).run()
         let tally = try await tick()
         XCTAssertEqual(tally.warnings + tally.breaches, 0)
         XCTAssertEqual(tally.batches, 1)
         let left = try await app.db.sql.raw("""
-            SELECT COUNT(*) AS n FROM complaint_clocks WHERE next_fire_at <= \(bind: start)
+            SELECT COUNT(*) AS n FROM clocks WHERE next_fire_at <= \(bind: start)
             """).first()
         XCTAssertEqual(try left?.decode(column: "n", as: Int.self), 0)
     }

@@ -88,6 +88,7 @@ class KesuTestCase: XCTestCase, @unchecked Sendable {
             headers.replaceOrAdd(name: .contentLength, value: String(body.readableBytes))
         }
         for (name, value) in extra { headers.replaceOrAdd(name: name, value: value) }
+        try await deliverJobs()
         let response = try await app.testable().performTest(
             request: .init(method: method, url: .init(string: path), headers: headers, body: body ?? ByteBuffer()))
         return Reply(status: response.status, headers: response.headers, body: response.body.string)
@@ -184,7 +185,14 @@ class KesuTestCase: XCTestCase, @unchecked Sendable {
             """).first()?.decode(column: "n", as: Int.self)
     }
 
+    /// Runs the work queue, as a serving instance's background loop would have done by the next request.
+    @discardableResult
+    func deliverJobs() async throws -> JobRunner.Tally {
+        try await JobRunner(services: app.kesu, db: app.db, logger: app.logger).runDue()
+    }
+
     func count(_ table: String) async throws -> Int {
+        try await deliverJobs()
         let row = try await app.db.sql.raw("SELECT COUNT(*) AS n FROM \(unsafeRaw: table)").first()
         return try row?.decode(column: "n", as: Int.self) ?? -1
     }

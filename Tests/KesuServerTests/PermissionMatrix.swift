@@ -29,7 +29,7 @@ enum PermissionMatrix {
         let route: String
         /// The request: `{n}` the complaint's number, `{p}` its proposal, `{task}`, `{inq}` its inquiry, `{rect}` its
         /// rectification, `{closed}` a closed complaint (`{typical}` one marked typical), `{file}` an attachment, `{tok}` its private link, `{unit}` its outlet, `{victim}` a user of
-        /// that outlet, `{policy}` a fresh SLA policy, `{u}` a fresh unique suffix.
+        /// that outlet, `{policy}` a fresh SLA policy, `{dead}` a fresh dead job, `{u}` a fresh unique suffix.
         let path: String
         let rule: Rule
         var body: Body = .none
@@ -188,6 +188,8 @@ enum PermissionMatrix {
         e(.POST, "/admin/compensation", adminOnly, .form("effectiveFrom={futureLocal}&multiple=3&cap=20")),
         e(.GET, "/admin/root-causes", .roles([.quality, .admin], scoped: false)),
         e(.POST, "/admin/root-causes", .roles([.quality, .admin], scoped: false), .form("name=%E5%8E%9F%E5%9B%A0{u}")),
+        e(.GET, "/admin/jobs", adminOnly),
+        e(.POST, "/admin/jobs/:id/retry", adminOnly, .form(""), path: "/admin/jobs/{dead}/retry"),
         e(.POST, "/complaints/:number/promise", work, .form("dueAt={futureLocal}&note=%E5%9B%9E%E7%94%B5")),
         e(.GET, "/notifications", anyStaff),
         e(.POST, "/notifications/read", anyStaff, .form("")),

@@ -1,6 +1,7 @@
 import Foundation
 import KesuCore
 import KesuServer
+import KesuStore
 import SQLKit
 import Vapor
 import XCTest
@@ -213,6 +214,13 @@ final class PermissionMatrixTests: KesuTestCase, @unchecked Sendable {
             // Unmarking needs a typical case: HQ's quality officer marks the closed complaint first.
             _ = try await call(.PUT, "/api/v1/complaints/\(side.closed)/typical-case", as: "quality", json: ["lesson": "先电联"])
             text = text.replacingOccurrences(of: "{typical}", with: side.closed)
+        }
+        if text.contains("{dead}") {
+            var job = JobRow(id: UUID(), kind: "notify", idempotencyKey: "matrix-\(counter)", payload: "{}", runAt: Date(),
+                             createdAt: Date())
+            job.state = "dead"
+            try await JobStore.enqueue([job], on: app.db)
+            text = text.replacingOccurrences(of: "{dead}", with: job.id.uuidString)
         }
         if text.contains("{policy}") { text = text.replacingOccurrences(of: "{policy}", with: try await freshPolicy()) }
         let future = Date().addingTimeInterval(3 * 86_400)

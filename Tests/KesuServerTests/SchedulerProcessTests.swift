@@ -2,6 +2,7 @@ import Fluent
 import Foundation
 import KesuCore
 import KesuServer
+import KesuStore
 import SQLKit
 import XCTest
 
@@ -44,12 +45,14 @@ final class SchedulerProcessTests: KesuTestCase, @unchecked Sendable {
                                           "customer": ["name": "客户\(i)", "phone": String(13_800_000_000 + i)]])
             XCTAssertEqual(reply.status, .created, reply.body)
         }
-        let clocks = try await count("complaint_clocks")
-        XCTAssertEqual(clocks, 2_000)
+        // And 300 deadlines on subjects that are not complaints (appeal windows): the same firing, into the work queue.
+        try await ClockStore.insert((0..<300).map { _ in SubjectClockTests.appealClock(startedAt: Date()) }, on: app.db)
+        let clocks = try await count("clocks")
+        XCTAssertEqual(clocks, 2_300)
         // All of them fall due: warnings an hour ago, deadlines a minute ago.
         let now = Date()
         try await app.db.sql.raw("""
-            UPDATE complaint_clocks SET warn_at = \(bind: now - 3_600), due_at = \(bind: now - 60),
+            UPDATE clocks SET warn_at = \(bind: now - 3_600), due_at = \(bind: now - 60),
                 next_fire_at = \(bind: now - 3_600)
             """).run()
 
@@ -67,7 +70,7 @@ final class SchedulerProcessTests: KesuTestCase, @unchecked Sendable {
 
         try await waitUntil("every clock fired") {
             let left = try await app.db.sql.raw("""
-                SELECT COUNT(*) AS n FROM complaint_clocks WHERE next_fire_at IS NOT NULL
+                SELECT COUNT(*) AS n FROM clocks WHERE next_fire_at IS NOT NULL
                 """).first()
             return try left?.decode(column: "n", as: Int.self) == 0
         }
@@ -95,7 +98,7 @@ final class SchedulerProcessTests: KesuTestCase, @unchecked Sendable {
             """).all()
         XCTAssertEqual(twice.count, 0, "no clock fired twice")
         let unfired = try await app.db.sql.raw("""
-            SELECT COUNT(*) AS n FROM complaint_clocks WHERE warned_at IS NULL OR breached_at IS NULL
+            SELECT COUNT(*) AS n FROM clocks WHERE warned_at IS NULL OR breached_at IS NULL
             """).first()
         XCTAssertEqual(try unfired?.decode(column: "n", as: Int.self), 0)
         let escalated = try await app.db.sql.raw("""
@@ -103,6 +106,8 @@ final class SchedulerProcessTests: KesuTestCase, @unchecked Sendable {
             """).first()
         let escalations = try escalated?.decode(column: "n", as: Int.self) ?? 0
         XCTAssertGreaterThanOrEqual(escalations, 500)
+        let appeals = try await app.db.sql.raw("SELECT COUNT(*) AS n FROM jobs WHERE kind = 'clock.appeal'").first()
+        XCTAssertEqual(try appeals?.decode(column: "n", as: Int.self), 600, "each appeal deadline warned once and breached once")
         print("scheduler processes: \(atKill) of 4000 fired when A was killed; "
               + "warnings \(counts["clock_warning"] ?? 0), breaches \(counts["clock_breached"] ?? 0), "
               + "escalations \(escalations)")

@@ -34,6 +34,8 @@ package enum KesuMain {
                              logins: logins, demo: demo)
                 // Clock warnings and breaches fire in the background of every serving instance.
                 app.lifecycle.use(SchedulerLoop())
+                // Notifications (and, next, SMS, e-mail, WeChat) leave through the work queue.
+                app.lifecycle.use(JobLoop())
             }
             try await app.execute()
         } catch {

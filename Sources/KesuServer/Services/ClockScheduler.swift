@@ -66,11 +66,13 @@ package struct ClockScheduler: Sendable {
     /// One transaction's worth; nil when nothing was due.
     private func fireBatch(at now: Date, people: [Escalatee], on tx: any Database) async throws -> Tally? {
         let due = try await ClockStore.due(at: now, limit: services.config.schedulerBatch, on: tx)
-        guard !due.isEmpty else { return nil }
-        var tally = Tally()
-        var warned: [UUID] = []
-        var breached: [UUID] = []
-        var repaired: [StoredClock] = []
+        let elsewhere = try await ClockStore.dueElsewhere(at: now, limit: services.config.schedulerBatch, on: tx)
+        guard !due.isEmpty || !elsewhere.isEmpty else { return nil }
+        let others = try subjectFirings(elsewhere, at: now)
+        var tally = others.tally
+        var warned = others.warned
+        var breached = others.breached
+        var repaired = others.repaired
         var events: [ComplaintEventModel] = []
         var notes: [NotificationRow] = []
         // Per complaint, what changes on it (a complaint may have several clocks due in one batch).
@@ -139,7 +141,8 @@ package struct ClockScheduler: Sendable {
         try await ClockStore.recordFired(warned: warned, breached: breached, at: now, on: tx)
         for clock in repaired { try await ClockStore.update(clock, on: tx) }
         try await ComplaintStore.append(events, on: tx)
-        try await NotificationStore.insert(notes, on: tx)
+        try await Outbox.notify(notes, services: services, on: tx)
+        try await JobStore.enqueue(others.jobs, on: tx)
         for level in Set(levels.values) {
             let ids = levels.filter { $0.value == level }.map(\.key)
             try await ComplaintModel.query(on: tx).filter(\.$id ~~ ids).set(\.$escalationLevel, to: level).update()

@@ -106,7 +106,7 @@ enum ClockBook {
             switch before.kind {
             case .firstReply: clocks[i].clock.retime(target: policy.firstReply, calendar: calendar)
             case .resolution: clocks[i].clock.retime(target: policy.resolution, calendar: calendar)
-            case .statutory, .regulator, .promise, .inquiry, .task, .followUp: continue
+            case .statutory, .regulator, .promise, .inquiry, .task, .followUp, .deadline: continue
             }
             if clocks[i].clock != before { changed.append(i) }
         }

@@ -91,7 +91,7 @@ package struct InquiryService: Sendable {
             try await ClockStore.insert([clock], on: tx)
             try await ClockStore.setDue(complaintID: id, nearest: ClockBook.nearest(clocks), on: tx)
             try await ComplaintStore.append([event], on: tx)
-            try await NotificationStore.insert(notes, on: tx)
+            try await Outbox.notify(notes, services: services, on: tx)
             try await ComplaintModel.query(on: tx).filter(\.$id == id).set(\.$updatedAt, to: now).update()
         }
         var stored = row
@@ -137,7 +137,7 @@ package struct InquiryService: Sendable {
             try await ClockStore.setDue(complaintID: id, nearest: ClockBook.nearest(clocks), on: tx)
             for (attachment, _) in prepared { try await attachment.create(on: tx) }
             try await ComplaintStore.append([event] + prepared.map(\.1), on: tx)
-            try await NotificationStore.insert([note], on: tx)
+            try await Outbox.notify([note], services: services, on: tx)
             try await ComplaintModel.query(on: tx).filter(\.$id == id).set(\.$updatedAt, to: now).update()
         }
         return try await InquiryStore.list(complaintID: id, on: db)

@@ -27,8 +27,8 @@ package struct ProposalService: Sendable {
         async throws -> ProposalRow
     {
         try actor.require(.workComplaints)
-        try ProposalRules.validate(kind: kind, amountFen: amountFen, description: description)
         let complaint = try await complaints.visible(number, to: actor, for: .workComplaints)
+        try ProposalRules.validate(kind: kind, amountFen: amountFen, description: description)
         guard complaint.status != ComplaintStatus.closed.rawValue else {
             throw KesuError.conflict("Complaint \(complaint.number) is closed; reopen it to propose anything.")
         }
@@ -68,7 +68,7 @@ package struct ProposalService: Sendable {
         try await services.writer.write(on: db) { tx in
             try await ProposalStore.insert(proposal, on: tx)
             try await ComplaintStore.append([event], on: tx)
-            try await NotificationStore.insert(rows, on: tx)
+            try await Outbox.notify(rows, services: services, on: tx)
         }
         return proposal
     }

@@ -23,6 +23,8 @@ package enum Migrations {
         CreateResolution(),
         CreateInvestigation(),
         CreateThrottle(),
+        CreateJobs(),
+        ClocksOnAnySubject(),
     ]
 }
 

@@ -3,11 +3,24 @@ import Foundation
 import KesuCore
 import SQLKit
 
-/// A complaint's clock as stored: the domain clock with its row id, what it does when it fires, and where its
-/// settings came from.
+/// What a clock runs for: a complaint, or any other subject (a problem parcel, a fine's appeal window…) by kind and id.
+package struct ClockSubject: Sendable, Hashable {
+    package var kind: String
+    package var id: UUID
+    package init(kind: String, id: UUID) {
+        self.kind = kind
+        self.id = id
+    }
+    package static func complaint(_ id: UUID) -> ClockSubject { ClockSubject(kind: "complaint", id: id) }
+}
+
+/// A clock as stored: the domain clock with its row id and subject, what it does when it fires, and where its
+/// settings came from. A clock whose subject belongs to a complaint carries the complaint too: it fires onto the
+/// complaint's timeline; any other fires into the work queue for its subject's feature.
 package struct StoredClock: Sendable {
     package var id: UUID
-    package var complaintID: UUID
+    package var subject: ClockSubject
+    package var complaintID: UUID?
     package var clock: ComplaintClock
     package var warnActions: Set<EscalationAction>
     package var breachActions: Set<EscalationAction>
@@ -15,9 +28,18 @@ package struct StoredClock: Sendable {
     /// What was promised, for promise clocks.
     package var note: String?
 
+    /// A clock of a complaint.
     package init(id: UUID, complaintID: UUID, clock: ComplaintClock, warnActions: Set<EscalationAction>,
                  breachActions: Set<EscalationAction>, policyID: String?, note: String? = nil) {
+        self.init(id: id, subject: .complaint(complaintID), complaintID: complaintID, clock: clock,
+                  warnActions: warnActions, breachActions: breachActions, policyID: policyID, note: note)
+    }
+
+    package init(id: UUID, subject: ClockSubject, complaintID: UUID?, clock: ComplaintClock,
+                 warnActions: Set<EscalationAction>, breachActions: Set<EscalationAction>, policyID: String?,
+                 note: String? = nil) {
         self.id = id
+        self.subject = subject
         self.complaintID = complaintID
         self.clock = clock
         self.warnActions = warnActions
@@ -30,7 +52,7 @@ package struct StoredClock: Sendable {
 /// Reads and writes clocks with plain SQL (one statement per batch, no reflective models on the hot paths).
 package enum ClockStore {
     static let columns = [
-        "id", "complaint_id", "kind", "started_at", "target_seconds", "business_time", "warn_fraction",
+        "id", "subject_kind", "subject_id", "complaint_id", "kind", "started_at", "target_seconds", "business_time", "warn_fraction",
         "pause_statuses", "warn_actions", "breach_actions", "due_at", "warn_at", "paused_at", "paused_seconds",
         "warned_at", "breached_at", "met_at", "next_fire_at", "policy_id", "note",
     ]
@@ -45,20 +67,20 @@ package enum ClockStore {
 
     static func values(_ s: StoredClock) -> [any Encodable & Sendable] {
         let c = s.clock
-        return [s.id, s.complaintID, c.kind.rawValue, c.startedAt, c.target, c.businessTime, c.warnFraction,
+        return [s.id, s.subject.kind, s.subject.id, s.complaintID, c.kind.rawValue, c.startedAt, c.target, c.businessTime, c.warnFraction,
                 csv(c.pauseStatuses), csv(s.warnActions), csv(s.breachActions), c.dueAt, c.warnAt, c.pausedAt,
                 c.pausedFor, c.warnedAt, c.breachedAt, c.metAt, c.nextFireAt, s.policyID, s.note]
     }
 
     /// Inserts new clocks in one statement.
     package static func insert(_ clocks: [StoredClock], on db: any Database) async throws {
-        try await BulkInsert.rows(into: "complaint_clocks", columns: columns, clocks.map(values), on: db)
+        try await BulkInsert.rows(into: "clocks", columns: columns, clocks.map(values), on: db)
     }
 
     /// Writes back what changes on a clock: its times and states.
     package static func update(_ s: StoredClock, on db: any Database) async throws {
         let c = s.clock
-        try await db.sql.update("complaint_clocks")
+        try await db.sql.update("clocks")
             .set("due_at", to: SQLBind(c.dueAt)).set("warn_at", to: SQLBind(c.warnAt))
             .set("paused_at", to: SQLBind(c.pausedAt)).set("paused_seconds", to: SQLBind(c.pausedFor))
             .set("warned_at", to: SQLBind(c.warnedAt)).set("breached_at", to: SQLBind(c.breachedAt))
@@ -87,7 +109,9 @@ package enum ClockStore {
         clock.metAt = try row.decode(column: "met_at", as: Date?.self)
         return StoredClock(
             id: try row.decode(column: "id", as: UUID.self),
-            complaintID: try row.decode(column: "complaint_id", as: UUID.self), clock: clock,
+            subject: ClockSubject(kind: try row.decode(column: "subject_kind", as: String.self),
+                                  id: try row.decode(column: "subject_id", as: UUID.self)),
+            complaintID: try row.decode(column: "complaint_id", as: UUID?.self), clock: clock,
             warnActions: parse(try row.decode(column: "warn_actions", as: String.self), as: EscalationAction.self),
             breachActions: parse(try row.decode(column: "breach_actions", as: String.self), as: EscalationAction.self),
             policyID: try row.decode(column: "policy_id", as: String?.self),
@@ -100,7 +124,7 @@ package enum ClockStore {
     package static func clocks(of complaintID: UUID, forUpdate: Bool = false, on db: any Database) async throws
         -> [StoredClock]
     {
-        var select = try db.sql.select().columns(columns.map { SQLColumn($0) }).from("complaint_clocks")
+        var select = try db.sql.select().columns(columns.map { SQLColumn($0) }).from("clocks")
             .where("complaint_id", .equal, SQLBind(complaintID))
             .orderBy("started_at").orderBy("id")
         if forUpdate { select = select.for(.update) }
@@ -111,12 +135,12 @@ package enum ClockStore {
     /// deadline; breached clocks have nothing left to fire.
     package static func recordFired(warned: [UUID], breached: [UUID], at now: Date, on db: any Database) async throws {
         if !warned.isEmpty {
-            try await db.sql.update("complaint_clocks")
+            try await db.sql.update("clocks")
                 .set("warned_at", to: SQLBind(now)).set("next_fire_at", to: SQLColumn("due_at"))
                 .where("id", .in, SQLBind.group(warned)).run()
         }
         if !breached.isEmpty {
-            try await db.sql.update("complaint_clocks")
+            try await db.sql.update("clocks")
                 .set("warned_at", to: SQLFunction("COALESCE", args: SQLColumn("warned_at"), SQLBind(now)))
                 .set("breached_at", to: SQLBind(now)).set("next_fire_at", to: SQLLiteral.null)
                 .where("id", .in, SQLBind.group(breached)).run()
@@ -143,18 +167,28 @@ package enum ClockStore {
         let rows = try await db.sql.raw("""
             SELECT \(unsafeRaw: list), c.number AS c_number, c.assignee_id AS c_assignee, c.scope_path AS c_scope,
                 c.escalation_level AS c_level
-            FROM complaint_clocks k JOIN complaints c ON c.id = k.complaint_id
+            FROM clocks k JOIN complaints c ON c.id = k.complaint_id
             WHERE k.next_fire_at IS NOT NULL AND k.next_fire_at <= \(bind: now)
             ORDER BY k.next_fire_at LIMIT \(bind: limit)\(unsafeRaw: locking)
             """).all()
         return try rows.map { row in
             let clock = try decode(row)
             return (clock, DueComplaint(
-                id: clock.complaintID, number: try row.decode(column: "c_number", as: String.self),
+                id: try row.decode(column: "complaint_id", as: UUID.self), number: try row.decode(column: "c_number", as: String.self),
                 assigneeID: try row.decode(column: "c_assignee", as: UUID?.self),
                 scopePath: try row.decode(column: "c_scope", as: String.self),
                 escalationLevel: try row.decode(column: "c_level", as: Int.self)))
         }
+    }
+
+    /// Due clocks of subjects that belong to no complaint, claimed the same way.
+    package static func dueElsewhere(at now: Date, limit: Int, on db: any Database) async throws -> [StoredClock] {
+        let locking = try RowLock.locksRows(db) ? " FOR UPDATE SKIP LOCKED" : ""
+        return try await db.sql.raw("""
+            SELECT \(unsafeRaw: columns.joined(separator: ", ")) FROM clocks
+            WHERE next_fire_at IS NOT NULL AND next_fire_at <= \(bind: now) AND complaint_id IS NULL
+            ORDER BY next_fire_at LIMIT \(bind: limit)\(unsafeRaw: locking)
+            """).all().map(decode)
     }
 
     /// Sets the complaint's nearest deadline.
@@ -181,7 +215,7 @@ extension ClockStore {
     {
         let sql: SQLQueryString = """
             SELECT k.kind, k.started_at, k.due_at, k.met_at, k.breached_at, o.code AS o_code, o.name AS o_name
-            FROM complaint_clocks k JOIN complaints c ON c.id = k.complaint_id
+            FROM clocks k JOIN complaints c ON c.id = k.complaint_id
             LEFT JOIN org_units o ON o.id = c.outlet_id
             WHERE k.kind IN ('first_reply', 'resolution', 'regulator')
               AND k.started_at >= \(bind: from) AND k.started_at < \(bind: to)

@@ -40,7 +40,7 @@ package enum NotificationStore {
     package static func insert(_ rows: [NotificationRow], on db: any Database) async throws {
         try await BulkInsert.rows(
             into: "notifications", columns: ["id", "user_id", "complaint_id", "kind", "text", "created_at"],
-            rows.map { [$0.id, $0.userID, $0.complaintID, $0.kind, $0.text, $0.createdAt] }, on: db)
+            rows.map { [$0.id, $0.userID, $0.complaintID, $0.kind, $0.text, $0.createdAt] }, ignoringConflictOn: "id", on: db)
     }
 
     /// A user's notifications, newest first, with the complaint numbers.
