@@ -102,14 +102,9 @@ package struct APIHandler: APIProtocol {
 
     package func getComplaint(_ input: Operations.GetComplaint.Input) async throws -> Operations.GetComplaint.Output {
         let actor = try RequestContext.requireActor()
-        let complaint = try await complaints().visible(input.path.number, to: actor, for: .viewComplaints)
-        let db = try db
-        let timeline = try await ComplaintStore.timeline(of: try complaint.requireID(), on: db)
-        let shipments = try await ShipmentService.load(waybills: complaint.waybillList, on: db)
-        let clocks = try await ClockStore.clocks(of: try complaint.requireID(), on: db)
-        let finding = try await complaints().finding(of: complaint)
-        return .ok(.init(body: .json(try .init(complaint, for: actor, timeline: timeline, shipments: shipments,
-                                               clocks: clocks, now: app.kesu.now(), finding: finding))))
+        let d = try await ComplaintDetails.load(input.path.number, for: actor, parts: .core, services: app.kesu, db: try db)
+        return .ok(.init(body: .json(try .init(d.complaint, for: actor, timeline: d.timeline, shipments: d.shipments,
+                                               clocks: d.clocks, now: app.kesu.now(), finding: d.finding))))
     }
 
     package func updateComplaint(_ input: Operations.UpdateComplaint.Input) async throws

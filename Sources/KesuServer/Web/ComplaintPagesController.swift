@@ -107,16 +107,22 @@ struct ComplaintPagesController: RouteCollection {
     @Sendable func show(req: Request) async throws -> View {
         let actor = try RequestContext.requireActor()
         let number = req.parameters.get("number") ?? ""
-        let service = ComplaintService(services: req.application.kesu, db: req.db)
-        let complaint = try await service.visible(number, to: actor, for: .viewComplaints)
+        let db = req.db
+        let details = try await ComplaintDetails.load(number, for: actor, parts: .page, services: req.application.kesu,
+                                                      db: db)
+        let complaint = details.complaint
         let row = try ComplaintRow(complaint)
-        let timeline = try await ComplaintStore.timeline(of: row.id, on: req.db)
-        let shipments = try await ShipmentService.load(waybills: row.waybills, on: req.db)
-        let attachments = try await AttachmentModel.list(complaintID: row.id, on: req.db)
-        let canned = try await CannedReplyModel.query(on: req.db).sort(\.$position).all()
-        let subcategories = try await SubcategoryStore.all(on: req.db)
         let canAssign = actor.may(.assignComplaints, on: try .complaint(complaint))
-        let handlers = canAssign ? try await Self.handlers(on: req.db) : []
+        // What the page offers beside the complaint — replies, categories, people, units, limits — read side by side.
+        async let cannedList = CannedReplyModel.query(on: db).sort(\.$position).all()
+        async let subcategoryList = SubcategoryStore.all(on: db)
+        async let handlerList = canAssign ? Self.handlers(on: db) : []
+        async let unitList = OrgStore.all(on: db)
+        async let authorityLimits = ProposalStore.authorityLimits(on: db)
+        async let compensationCard = ResolutionPagesController.compensationCard(req, number: row.number, actor: actor,
+                                                                                 language: WebSession.language(req))
+        let timeline = details.timeline, shipments = details.shipments, attachments = details.attachments
+        let (canned, subcategories, handlers) = try await (cannedList, subcategoryList, handlerList)
         let language = WebSession.language(req)
         let t = language.strings
         let format = PageFormat(language: language, timeZone: req.application.kesu.config.timeZone)
@@ -125,7 +131,7 @@ struct ComplaintPagesController: RouteCollection {
         let heldFrom = row.heldFrom.flatMap(ComplaintStatus.init(rawValue:))
         let now = req.application.kesu.clock.now()
         let due = format.due(at: row.dueAt, warnAt: row.dueWarnAt, kind: row.dueKind, now: now)
-        let clocks = try await ClockStore.clocks(of: row.id, on: req.db).map { stored in
+        let clocks = details.clocks.map { stored in
             let clock = stored.clock
             let state = clock.state(at: now)
             let tone = switch state {
@@ -140,15 +146,14 @@ struct ComplaintPagesController: RouteCollection {
         }
         // A unit asked to investigate sees the complaint and answers its question; the complaint's owners work it.
         let canWork = actor.may(.workComplaints, on: try .complaint(complaint))
-        let compensation = try await ResolutionPagesController.compensationCard(req, number: row.number, actor: actor, language: language)
-        let finding = try await service.finding(of: complaint)
-        let limits = try await ProposalStore.authorityLimits(on: req.db)
-        let tasks = try await TaskStore.list(complaintID: row.id, on: req.db).map { task in
+        let (compensation, limits, allUnits) = try await (compensationCard, authorityLimits, unitList)
+        let finding = details.finding
+        let tasks = details.tasks.map { task in
             TaskItem(id: task.id.uuidString, title: task.title, owner: task.ownerName, due: format.time(task.dueAt),
                      done: task.done, late: !task.done && task.dueAt < now,
                      doneText: task.doneAt.map { "\(format.time($0)) \(task.doneByName ?? "")" + (task.note.map { " · \($0)" } ?? "") } ?? "")
         }
-        let proposals = try await ProposalStore.list(complaintID: row.id, on: req.db).map { p in
+        let proposals = details.proposals.map { p in
             ProposalItem(
                 id: p.id.uuidString, kind: language.name(of: p.kind),
                 amount: CompensationEngine.yuan(p.amountFen), description: p.description,
@@ -158,7 +163,6 @@ struct ComplaintPagesController: RouteCollection {
                     && limits.covers(actor.role, amountFen: p.amountFen),
                 canOffer: p.state == .ready, canDecide: p.state == .offered)
         }
-        let allUnits = try await OrgStore.all(on: req.db)
         let units = allUnits.filter { [UnitKind.outlet, .transferCentre, .courier].map(\.rawValue).contains($0.kind) }
 
         let responsibility = ResponsibilityCard(
@@ -175,7 +179,7 @@ struct ComplaintPagesController: RouteCollection {
             Choice(value: $0.rawValue, label: language.name(of: $0), selected: false)
         } : []
         let closure = try await InvestigationPagesController.card(
-            req, complaint: complaint, actor: actor, units: allUnits,
+            req, details: details, actor: actor, units: allUnits,
             closable: transitions.contains { $0.value == ComplaintStatus.closed.rawValue },
             language: language, format: format, now: now)
         let page = ComplaintPage(
@@ -192,7 +196,7 @@ struct ComplaintPagesController: RouteCollection {
             isRegulator: row.channel == KesuCore.Channel.regulator.rawValue,
             promiseDefault: format.inputTime(now + 2 * 3_600), compensation: compensation,
             responsibility: responsibility, proposals: proposals, tasks: tasks, closure: closure,
-            followUps: status != .followUp ? [] : try await FollowUpStore.list(complaintID: row.id, on: req.db).map {
+            followUps: details.followUps.map {
                 "\(format.time($0.at)) \($0.outcome.chineseName)（\($0.via == "portal" ? "客户网页" : $0.recordedBy)）"
                     + ($0.comment.map { "：\($0)" } ?? "")
             },

@@ -18,21 +18,18 @@ struct InvestigationPagesController: RouteCollection {
     }
 
     /// The complaint page's investigation and closing card.
-    static func card(_ req: Request, complaint: ComplaintModel, actor: Actor, units: [OrgUnitModel], closable: Bool,
+    static func card(_ req: Request, details: ComplaintDetails, actor: Actor, units: [OrgUnitModel], closable: Bool,
                      language: Language, format: PageFormat, now: Date) async throws -> ClosureCard {
         let t = language.strings
-        let id = try complaint.requireID()
+        let complaint = details.complaint
         let status = ComplaintStatus(rawValue: complaint.status) ?? .received
-        let inquiries = try await InquiryStore.list(complaintID: id, on: req.db).map { item($0, actor: actor, t: t, format: format, now: now) }
+        let inquiries = details.inquiries.map { item($0, actor: actor, t: t, format: format, now: now) }
         // Only a complaint that has been closed has rectifications or can be a typical case; only one that may be
         // closed now needs the list of causes.
-        let everClosed = status == .closed || status == .reopened
-        let rectifications = everClosed ? try await RectificationStore.list(complaintID: id, on: req.db).map {
-            item($0, actor: actor, t: t, format: format, now: now)
-        } : []
+        let rectifications = details.rectifications.map { item($0, actor: actor, t: t, format: format, now: now) }
         let causes = closable ? try await RootCauseStore.list(activeOnly: true, on: req.db) : []
         let askable = units.filter { $0.kind != UnitKind.courier.rawValue }
-        let typical = status == .closed ? try await TypicalCaseStore.find(complaintID: id, on: req.db) : nil
+        let typical = details.typical
         return ClosureCard(
             inquiries: inquiries,
             askUnits: askable.map { Choice(value: $0.code, label: "\($0.name) (\($0.code))", selected: $0.$id.value == complaint.$outlet.id) },
