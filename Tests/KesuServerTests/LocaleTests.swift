@@ -1,4 +1,5 @@
 import Foundation
+import SQLKit
 import KesuCore
 @testable import KesuServer
 import XCTest
@@ -81,5 +82,41 @@ final class LocaleTests: KesuTestCase, @unchecked Sendable {
             XCTAssertTrue(en.contains(text), "en: \(text)")
         }
         XCTAssertFalse(en.contains("已受理 → 已分派"))
+    }
+
+    /// A notification is stored as its kind and parameters and read in each reader's language, on the page and in
+    /// the API; one stored before there were parameters reads as it was written.
+    func testNotificationsReadInTheReadersLanguage() async throws {
+        let number = try await recordedNumber()
+        let asked = try await call(.POST, "/api/v1/complaints/\(number)/inquiries", as: "agent",
+                                   json: ["unit": "SH-PD", "question": "请核实签收"])
+        XCTAssertEqual(asked.status, .created, asked.body)
+        try await deliverJobs()
+        let stored = try await app.db.sql.raw("SELECT params, text FROM notifications WHERE kind = 'inquiry'").first()
+        XCTAssertEqual(try stored?.decode(column: "text", as: String.self), "", "no sentence is stored")
+        XCTAssertTrue(try stored?.decode(column: "params", as: String?.self)?.contains(number) == true)
+        try await app.db.sql.raw("""
+            INSERT INTO notifications (id, user_id, kind, text, created_at)
+            SELECT \(bind: UUID()), user_id, 'legacy', '旧通知原文', \(bind: Date()) FROM notifications WHERE kind = 'inquiry'
+            """).run()
+
+        let cookie = try await session("outlet-pd")
+        func page(_ lang: String) async throws -> String {
+            try await call(.GET, "/notifications", headers: [("Cookie", "kesu_session=\(cookie); kesu_lang=\(lang)")]).body
+        }
+        let zh = try await page("zh"), en = try await page("en")
+        XCTAssertTrue(zh.contains("\(number) 调查任务（"), zh)
+        XCTAssertTrue(zh.contains("前答复）：请核实签收"))
+        XCTAssertTrue(en.contains("\(number): investigation, answer by "), en)
+        XCTAssertFalse(en.contains("调查任务"))
+        XCTAssertTrue(en.contains("旧通知原文") && zh.contains("旧通知原文"), "old notifications as they were")
+
+        let api = try await call(.GET, "/api/v1/notifications", as: "outlet-pd", headers: [("Accept-Language", "en-US,en;q=0.9")])
+        let texts = (api.json["items"] as? [[String: Any]] ?? []).compactMap { $0["text"] as? String }
+        XCTAssertTrue(texts.contains { $0.hasPrefix("\(number): investigation, answer by ") }, "\(texts)")
+        let chinese = try await call(.GET, "/api/v1/notifications", as: "outlet-pd")
+        XCTAssertTrue((chinese.json["items"] as? [[String: Any]] ?? []).contains {
+            ($0["text"] as? String)?.hasPrefix("\(number) 调查任务") == true
+        })
     }
 }

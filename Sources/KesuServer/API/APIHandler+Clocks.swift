@@ -24,7 +24,9 @@ extension APIHandler {
         let actor = try RequestContext.requireActor()
         let (items, unread) = try await sla().notifications(
             for: actor, unreadOnly: input.query.unread ?? false, limit: input.query.limit ?? 50)
-        return .ok(.init(body: .json(.init(items: items.map(Components.Schemas.Notification.init), unreadCount: unread))))
+        let language = Language.accepted(by: RequestContext.request?.headers.first(name: .acceptLanguage))
+        let texts = NoticeText(language: language, format: PageFormat(language: language, timeZone: app.kesu.config.timeZone))
+        return .ok(.init(body: .json(.init(items: items.map { .init($0, text: texts.text(of: $0)) }, unreadCount: unread))))
     }
 
     package func markNotificationsRead(_ input: Operations.MarkNotificationsRead.Input) async throws
@@ -148,8 +150,8 @@ extension APIHandler {
 }
 
 extension Components.Schemas.Notification {
-    init(_ n: NotificationRow) {
-        self.init(id: n.id.uuidString, kind: n.kind, text: n.text, complaintNumber: n.complaintNumber,
+    init(_ n: NotificationRow, text: String) {
+        self.init(id: n.id.uuidString, kind: n.kind, text: text, complaintNumber: n.complaintNumber,
                   createdAt: n.createdAt, readAt: n.readAt)
     }
 }

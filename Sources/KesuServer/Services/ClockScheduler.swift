@@ -129,7 +129,9 @@ package struct ClockScheduler: Sendable {
                     if let assignee = current.assigneeID, !recipients.contains(assignee) { recipients.insert(assignee, at: 0) }
                     for user in recipients {
                         notes.append(NotificationRow(id: services.ids.next(), userID: user, complaintID: current.id,
-                                                     kind: breach ? "clock_breached" : "clock_warning", text: text,
+                                                     kind: breach ? "clock_breached" : "clock_warning",
+                                                     params: ["number": current.number, "clock": clock.kind.rawValue,
+                                                              "due": String(clock.dueAt.millis)],
                                                      createdAt: now))
                     }
                 }

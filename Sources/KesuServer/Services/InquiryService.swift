@@ -83,7 +83,8 @@ package struct InquiryService: Sendable {
             return AccessPolicy.allows(principal, .workComplaints, on: subject)
         }.map { user in
             NotificationRow(id: services.ids.next(), userID: try user.requireID(), complaintID: id, kind: "inquiry",
-                            text: "\(complaint.number) 调查任务（\(stamp) 前答复）：\(text.prefix(80))", createdAt: now)
+                            params: ["number": complaint.number, "due": String(due.millis), "question": String(text.prefix(80))],
+                            createdAt: now)
         }
         try await services.writer.write(on: db) { tx in
             let clocks = try await ClockStore.clocks(of: id, forUpdate: true, on: tx) + [clock]
@@ -127,7 +128,8 @@ package struct InquiryService: Sendable {
                                      note: "\(inquiry.askedUnitName ?? "")答复：\(text)" + (files.isEmpty ? "" : "（附 \(files.count) 个文件）"),
                                      after: ["inquiry": inquiryID.uuidString], at: now)
         let note = NotificationRow(id: services.ids.next(), userID: inquiry.askedBy, complaintID: id, kind: "inquiry_answered",
-                                   text: "\(complaint.number) \(inquiry.askedUnitName ?? "")已答复调查：\(text.prefix(80))",
+                                   params: ["number": complaint.number, "unit": inquiry.askedUnitName ?? "",
+                                            "answer": String(text.prefix(80))],
                                    createdAt: now)
         try await services.writer.write(on: db) { tx in
             guard try await InquiryStore.answer(inquiryID, complaintID: id, text: text, by: actor.displayName, at: now, on: tx)

@@ -14,7 +14,8 @@ package enum Outbox {
     {
         guard let first = notifications.first else { return }
         let payload = NotifyPayload(items: notifications.map {
-            .init(id: $0.id, userID: $0.userID, complaintID: $0.complaintID, kind: $0.kind, text: $0.text, createdAt: $0.createdAt)
+            .init(id: $0.id, userID: $0.userID, complaintID: $0.complaintID, kind: $0.kind, params: $0.params, text: $0.text,
+                  createdAt: $0.createdAt)
         })
         let json = String(decoding: try JSONEncoder.jobs.encode(payload), as: UTF8.self)
         let now = services.now()
@@ -25,7 +26,8 @@ package enum Outbox {
 
 struct NotifyPayload: Codable {
     struct Item: Codable {
-        var id: UUID, userID: UUID, complaintID: UUID?, kind: String, text: String, createdAt: Date
+        var id: UUID, userID: UUID, complaintID: UUID?, kind: String, params: [String: String]?, text: String
+        var createdAt: Date
     }
     var items: [Item]
 }
@@ -37,8 +39,8 @@ struct NotifyHandler: JobHandler {
             throw JobFailure.permanent("the notification payload cannot be read")
         }
         try await NotificationStore.insert(payload.items.map {
-            NotificationRow(id: $0.id, userID: $0.userID, complaintID: $0.complaintID, kind: $0.kind, text: $0.text,
-                            createdAt: $0.createdAt)
+            NotificationRow(id: $0.id, userID: $0.userID, complaintID: $0.complaintID, kind: $0.kind, params: $0.params,
+                            text: $0.text, createdAt: $0.createdAt)
         }, on: tx)
     }
 }

@@ -56,7 +56,7 @@ package struct ProposalService: Sendable {
             }
             notes = approvers.map {
                 NotificationRow(id: services.ids.next(), userID: $0.id, complaintID: id, kind: "approval_needed",
-                                text: "\(complaint.number) 方案待审批：\(kind.chineseName) \(CompensationEngine.yuan(amountFen))",
+                                params: ["number": complaint.number, "proposal": kind.rawValue, "amountFen": String(amountFen)],
                                 createdAt: now)
             }
         }

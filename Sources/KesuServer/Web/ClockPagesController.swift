@@ -42,7 +42,8 @@ struct ClockPagesController: RouteCollection {
             .notifications(for: actor, unreadOnly: false, limit: 100)
         return try await req.view.render("notifications", NoticesPage(
             chrome: Pages.chrome(req, title: language.strings["notifications"] ?? "", actor: actor),
-            items: items.map { NoticeRow(at: format.time($0.createdAt), text: $0.text, number: $0.complaintNumber,
+            items: items.map { NoticeRow(at: format.time($0.createdAt), text: NoticeText(language: language, format: format).text(of: $0),
+                                         number: $0.complaintNumber,
                                          unread: $0.readAt == nil) }))
     }
 

@@ -5,6 +5,12 @@ import KesuCore
 package enum Language: String, CaseIterable, Sendable {
     case zh, en
 
+    /// The language an API caller asks for with `Accept-Language` (`en…` for English); Chinese otherwise.
+    package static func accepted(by header: String?) -> Language {
+        let first = header?.split(separator: ",").first?.trimmingCharacters(in: .whitespaces).lowercased() ?? ""
+        return first.hasPrefix("en") ? .en : .zh
+    }
+
     /// The words of the pages, by key, from this language's catalog (``LocaleCatalog``); both have the same keys.
     package var strings: [String: String] { LocaleCatalog.table(self) }
 

@@ -25,6 +25,7 @@ package enum Migrations {
         CreateThrottle(),
         CreateJobs(),
         ClocksOnAnySubject(),
+        CreateNotificationParams(),
     ]
 }
 

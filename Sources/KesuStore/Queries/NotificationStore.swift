@@ -10,13 +10,18 @@ package struct NotificationRow: Sendable {
     package var complaintID: UUID?
     package var complaintNumber: String?
     package var kind: String
+    /// What the notification says, as values for its kind's text in the reader's language (catalog key
+    /// `notice.<kind>`). Notifications stored before there were parameters have `text` only.
+    package var params: [String: String]?
+    /// The text as stored, for notifications without parameters.
     package var text: String
     package var createdAt: Date
     package var readAt: Date?
 
     package init(id: UUID, userID: UUID, complaintID: UUID?, complaintNumber: String? = nil, kind: String,
-                 text: String, createdAt: Date, readAt: Date? = nil) {
+                 params: [String: String]? = nil, text: String = "", createdAt: Date, readAt: Date? = nil) {
         self.id = id
+        self.params = params
         self.userID = userID
         self.complaintID = complaintID
         self.complaintNumber = complaintNumber
@@ -37,10 +42,21 @@ package struct Escalatee: Sendable {
 }
 
 package enum NotificationStore {
+    static func encode(_ params: [String: String]) throws -> String {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = .sortedKeys
+        return String(decoding: try encoder.encode(params), as: UTF8.self)
+    }
+
+    static func decode(_ json: String) -> [String: String]? {
+        try? JSONDecoder().decode([String: String].self, from: Data(json.utf8))
+    }
+
     package static func insert(_ rows: [NotificationRow], on db: any Database) async throws {
         try await BulkInsert.rows(
-            into: "notifications", columns: ["id", "user_id", "complaint_id", "kind", "text", "created_at"],
-            rows.map { [$0.id, $0.userID, $0.complaintID, $0.kind, $0.text, $0.createdAt] }, ignoringConflictOn: "id", on: db)
+            into: "notifications", columns: ["id", "user_id", "complaint_id", "kind", "params", "text", "created_at"],
+            try rows.map { [$0.id, $0.userID, $0.complaintID, $0.kind, try $0.params.map(encode), $0.text, $0.createdAt] },
+            ignoringConflictOn: "id", on: db)
     }
 
     /// A user's notifications, newest first, with the complaint numbers.
@@ -49,7 +65,7 @@ package enum NotificationStore {
     {
         let unread = unreadOnly ? " AND n.read_at IS NULL" : ""
         return try await db.sql.raw("""
-            SELECT n.id, n.complaint_id, c.number, n.kind, n.text, n.created_at, n.read_at
+            SELECT n.id, n.complaint_id, c.number, n.kind, n.params, n.text, n.created_at, n.read_at
             FROM notifications n LEFT JOIN complaints c ON c.id = n.complaint_id
             WHERE n.user_id = \(bind: userID)\(unsafeRaw: unread)
             ORDER BY n.created_at DESC, n.id DESC LIMIT \(bind: limit)
@@ -59,6 +75,7 @@ package enum NotificationStore {
                 complaintID: try row.decode(column: "complaint_id", as: UUID?.self),
                 complaintNumber: try row.decode(column: "number", as: String?.self),
                 kind: try row.decode(column: "kind", as: String.self),
+                params: try row.decode(column: "params", as: String?.self).flatMap(decode),
                 text: try row.decode(column: "text", as: String.self),
                 createdAt: try row.decode(column: "created_at", as: Date.self),
                 readAt: try row.decode(column: "read_at", as: Date?.self))
