@@ -33,9 +33,9 @@ package enum KesuMain {
                 printWelcome(address: listenAddress(config: config, arguments: env.arguments), config: config,
                              logins: logins, demo: demo)
                 // Clock warnings and breaches fire in the background of every serving instance.
-                app.lifecycle.use(SchedulerLoop())
+                app.lifecycle.use(BackgroundLoop.scheduler)
                 // Notifications (and, next, SMS, e-mail, WeChat) leave through the work queue.
-                app.lifecycle.use(JobLoop())
+                app.lifecycle.use(BackgroundLoop.jobs)
             }
             try await app.execute()
         } catch {

@@ -16,14 +16,7 @@ extension ClockScheduler {
         var warned: [UUID] = [], breached: [UUID] = [], repaired: [StoredClock] = [], jobs: [JobRow] = []
         var tally = Tally()
         for stored in clocks {
-            var clock = stored.clock
-            let fired = clock.fire(at: now)
-            guard !fired.isEmpty else {
-                var fixed = stored
-                fixed.clock = clock
-                repaired.append(fixed)
-                continue
-            }
+            guard let (clock, fired) = Self.fire(stored, at: now, repairing: &repaired) else { continue }
             if fired.contains(.breach) { breached.append(stored.id) } else { warned.append(stored.id) }
             for event in fired {
                 let name = event == .breach ? "breach" : "warning"

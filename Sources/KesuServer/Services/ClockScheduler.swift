@@ -81,17 +81,8 @@ package struct ClockScheduler: Sendable {
         var assignees: [UUID: UUID] = [:]
 
         for (stored, owner) in due {
-            var clock = stored.clock
             let complaint = complaints[owner.id] ?? owner
-            let fired = clock.fire(at: now)
-            guard !fired.isEmpty else {
-                // Nothing to fire (a row out of step with its clock): store when it is really next due, so the
-                // tick does not claim it again.
-                var fixed = stored
-                fixed.clock = clock
-                repaired.append(fixed)
-                continue
-            }
+            guard let (clock, fired) = Self.fire(stored, at: now, repairing: &repaired) else { continue }
             if fired.contains(.breach) { breached.append(stored.id) } else { warned.append(stored.id) }
             var current = complaint
             for event in fired {
@@ -160,6 +151,20 @@ package struct ClockScheduler: Sendable {
         return tally
     }
 
+    /// Fires the clock: its events and the clock after them, or nil when it had nothing to fire (a row out of step
+    /// with its clock), which then goes to `repaired` to store when it is really next due, so no tick claims it again.
+    static func fire(_ stored: StoredClock, at now: Date, repairing repaired: inout [StoredClock])
+        -> (ComplaintClock, [ClockEvent])?
+    {
+        var clock = stored.clock
+        let fired = clock.fire(at: now)
+        guard fired.isEmpty else { return (clock, fired) }
+        var fixed = stored
+        fixed.clock = clock
+        repaired.append(fixed)
+        return nil
+    }
+
     private func systemEvent(_ id: UUID, _ kind: String, note: String, before: [String: String]? = nil,
                              after: [String: String]? = nil, at now: Date) -> ComplaintEventModel {
         ComplaintEventModel(id: services.ids.next(), complaintID: id, at: now, actorID: nil, actorName: "时限提醒",
@@ -192,38 +197,5 @@ package struct ClockScheduler: Sendable {
         calendar.timeZone = zone
         let c = calendar.dateComponents([.month, .day, .hour, .minute], from: date)
         return String(format: "%02d-%02d %02d:%02d", c.month ?? 0, c.day ?? 0, c.hour ?? 0, c.minute ?? 0)
-    }
-}
-
-/// Runs the scheduler every `KESU_SCHEDULER_INTERVAL_MS` while `serve` runs.
-struct SchedulerLoop: LifecycleHandler {
-    let task = NIOLockedValueBox<Task<Void, Never>?>(nil)
-
-    func didBootAsync(_ app: Application) async throws {
-        let interval = app.kesu.config.schedulerInterval
-        guard interval > 0 else { return }
-        let scheduler = ClockScheduler(services: app.kesu, db: app.db, logger: app.logger)
-        let logger = app.logger
-        task.withLockedValue {
-            $0 = Task.detached {
-                while !Task.isCancelled {
-                    do {
-                        try await scheduler.tick()
-                    } catch {
-                        logger.error("clock scheduler tick failed: \(error)")
-                    }
-                    try? await Task.sleep(for: .milliseconds(interval))
-                }
-            }
-        }
-    }
-
-    func shutdownAsync(_ app: Application) async {
-        let running = task.withLockedValue { current -> Task<Void, Never>? in
-            defer { current = nil }
-            return current
-        }
-        running?.cancel()
-        await running?.value
     }
 }

@@ -95,19 +95,33 @@ package struct JobRunner: Sendable {
     }
 }
 
-/// Runs the work queue every `KESU_JOB_POLL_MS` while `serve` runs; the query reads only due jobs.
-struct JobLoop: LifecycleHandler {
+/// Runs `work` every `interval` milliseconds in the background while `serve` runs (0: not in this process) — the
+/// clock scheduler (`KESU_SCHEDULER_INTERVAL_MS`) and the work queue (`KESU_JOB_POLL_MS`).
+struct BackgroundLoop: LifecycleHandler {
+    let name: String
+    let interval: @Sendable (Application) -> Int
+    let work: @Sendable (Application) -> @Sendable () async throws -> Void
     let task = NIOLockedValueBox<Task<Void, Never>?>(nil)
 
-    func didBootAsync(_ app: Application) async throws {
-        let interval = app.kesu.config.jobPollInterval
-        guard interval > 0 else { return }
+    static let scheduler = BackgroundLoop(name: "clock scheduler", interval: { $0.kesu.config.schedulerInterval }) { app in
+        let scheduler = ClockScheduler(services: app.kesu, db: app.db, logger: app.logger)
+        return { _ = try await scheduler.tick() }
+    }
+
+    static let jobs = BackgroundLoop(name: "work queue", interval: { $0.kesu.config.jobPollInterval }) { app in
         let runner = JobRunner(services: app.kesu, db: app.db, logger: app.logger)
-        let logger = app.logger
+        return { _ = try await runner.runDue() }
+    }
+
+    func didBootAsync(_ app: Application) async throws {
+        let interval = interval(app)
+        guard interval > 0 else { return }
+        let run = work(app)
+        let logger = app.logger, name = name
         task.withLockedValue {
             $0 = Task.detached {
                 while !Task.isCancelled {
-                    do { try await runner.runDue() } catch { logger.error("job runner failed: \(error)") }
+                    do { try await run() } catch { logger.error("\(name) failed: \(error)") }
                     try? await Task.sleep(for: .milliseconds(interval))
                 }
             }
