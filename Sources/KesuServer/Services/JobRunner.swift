@@ -48,6 +48,7 @@ package struct JobRunner: Sendable {
         var tally = Tally()
         while true {
             let now = services.now()
+            guard try await JobStore.anyDue(at: now, on: db) else { break }
             let jobs = try await services.writer.write(on: db) { tx in
                 try await JobStore.claim(at: now, leaseEnd: now.addingTimeInterval(lease), worker: worker, limit: batch,
                                          on: tx)

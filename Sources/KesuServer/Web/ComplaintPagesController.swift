@@ -113,6 +113,7 @@ struct ComplaintPagesController: RouteCollection {
         let complaint = details.complaint
         let row = try ComplaintRow(complaint)
         let canAssign = actor.may(.assignComplaints, on: try .complaint(complaint))
+        let language = WebSession.language(req)
         // What the page offers beside the complaint — replies, categories, people, units, limits — read side by side.
         async let cannedList = CannedReplyModel.query(on: db).sort(\.$position).all()
         async let subcategoryList = SubcategoryStore.all(on: db)
@@ -120,10 +121,9 @@ struct ComplaintPagesController: RouteCollection {
         async let unitList = OrgStore.all(on: db)
         async let authorityLimits = ProposalStore.authorityLimits(on: db)
         async let compensationCard = ResolutionPagesController.compensationCard(req, number: row.number, actor: actor,
-                                                                                 language: WebSession.language(req))
+                                                                                 language: language)
         let timeline = details.timeline, shipments = details.shipments, attachments = details.attachments
         let (canned, subcategories, handlers) = try await (cannedList, subcategoryList, handlerList)
-        let language = WebSession.language(req)
         let t = language.strings
         let format = PageFormat(language: language, timeZone: req.application.kesu.config.timeZone)
         let texts = EventText(language: language, format: format, channel: row.channel)

@@ -118,9 +118,8 @@ package enum ClockStore {
             note: try row.decode(column: "note", as: String?.self))
     }
 
-    /// A complaint's clocks, oldest first. With `lock` (PostgreSQL, inside a write) the rows are locked until the
-    /// transaction ends, so the scheduler cannot fire a clock this transaction is about to meet or pause.
-    /// A complaint's clocks; `forUpdate` inside a write transaction holds them until it ends (``RowLock``).
+    /// A complaint's clocks, oldest first; `forUpdate` inside a write transaction holds them until it ends
+    /// (``RowLock``), so the scheduler cannot fire a clock this transaction is about to meet or pause.
     package static func clocks(of complaintID: UUID, forUpdate: Bool = false, on db: any Database) async throws
         -> [StoredClock]
     {

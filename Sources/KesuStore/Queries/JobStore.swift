@@ -45,6 +45,13 @@ package enum JobStore {
         }, ignoringConflictOn: "idempotency_key", on: db)
     }
 
+    /// Whether any job's time has come — a plain read, so an idle poll takes no write lock.
+    package static func anyDue(at now: Date, on db: any Database) async throws -> Bool {
+        try await db.sql.raw("""
+            SELECT 1 AS one FROM jobs WHERE state IN ('queued', 'running') AND run_at <= \(bind: now) LIMIT 1
+            """).first() != nil
+    }
+
     /// Claims up to `limit` jobs whose time has come — new ones, retries that are due, and running ones whose
     /// worker's lease ran out — for `worker` until `leaseEnd`. On PostgreSQL rows other workers are claiming are
     /// skipped (`FOR UPDATE SKIP LOCKED`); SQLite runs one writer at a time, so the update claims atomically.
