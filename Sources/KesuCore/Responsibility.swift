@@ -11,6 +11,8 @@ public struct Responsibility: Sendable, Equatable {
     public var reason: String
     /// What the finding rests on: attachment names, tracking scans, call records.
     public var evidence: [String]
+    /// How many references were sent, blanks included: the limit is on what was sent, not on what is kept.
+    private var sentEvidenceCount: Int
 
     public init(party: ResponsibleParty, unitCode: String? = nil, person: String? = nil, reason: String,
                 evidence: [String] = []) {
@@ -19,6 +21,7 @@ public struct Responsibility: Sendable, Equatable {
         self.person = person.map(\.trimmed).flatMap { $0.isEmpty ? nil : $0 }
         self.reason = reason.trimmed
         self.evidence = evidence.map(\.trimmed).filter { !$0.isEmpty }
+        self.sentEvidenceCount = evidence.count
     }
 
     /// The kinds of unit that may carry each party's responsibility; empty when no unit applies.
@@ -43,7 +46,7 @@ public struct Responsibility: Sendable, Equatable {
             problems.refuse("reason", "must be 2 to 500 characters")
         }
         if let person, person.length > 40 { problems.add("person", "at most 40 characters") }
-        if evidence.count > 10 { problems.add("evidence", "at most 10 references") }
+        if max(evidence.count, sentEvidenceCount) > 10 { problems.add("evidence", "at most 10 references") }
         if evidence.contains(where: { $0.length > 200 }) { problems.add("evidence", "each at most 200 characters") }
         switch party {
         case .outlet, .transferCentre:

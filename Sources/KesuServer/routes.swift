@@ -52,7 +52,9 @@ package func routes(_ app: Application) throws {
     try APIHandler(app: app).registerHandlers(
         on: transport, serverURL: try Servers.Server1.url(),
         configuration: Configuration(dateTranscoder: FlexibleDateTranscoder(), jsonEncodingOptions: [.sortedKeys]),
-        middlewares: [EmptyBodyMiddleware(maxBytes: app.kesu.config.maxBodyBytes)])
+        middlewares: [EmptyBodyMiddleware(maxBytes: app.kesu.config.maxBodyBytes),
+                      SchemaGuardMiddleware(limits: try SchemaLimits(document: document),
+                                            maxBytes: app.kesu.config.maxBodyBytes)])
 }
 
 struct HealthStatus: Content {

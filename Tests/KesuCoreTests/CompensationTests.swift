@@ -95,6 +95,14 @@ struct ResponsibilityTests {
         #expect(finding.evidence == ["签收底单.jpg"], "blank references are dropped")
     }
 
+    @Test func theLimitCountsBlankReferencesSentToo() {
+        let blanks = Responsibility(party: .agent, reason: "态度不好", evidence: Array(repeating: "", count: 11))
+        #expect(blanks.evidence.isEmpty)
+        #expect(throws: KesuError.self) { try blanks.validate() }
+        let ten = Responsibility(party: .agent, reason: "态度不好", evidence: Array(repeating: "录音", count: 10))
+        #expect((try? ten.validate()) != nil)
+    }
+
     @Test func unitKindsFitTheParty() {
         #expect(Responsibility.unitKinds(for: .outlet) == [.outlet])
         #expect(Responsibility.unitKinds(for: .courier).contains(.courier))

@@ -88,7 +88,7 @@ final class JobQueueTests: KesuTestCase, @unchecked Sendable {
 
         // A rejected request queues nothing.
         let refused = try await call(.POST, "/api/v1/complaints/\(number)/proposals", as: "outlet-th",
-                                     json: ["kind": "compensation", "amountFen": 30_000, "description": "x"])
+                                     json: ["kind": "compensation", "amountFen": 30_000, "description": "网点无权提出"])
         XCTAssertEqual(refused.status, .forbidden)
         let jobs = try await rawCount("jobs")
         XCTAssertEqual(jobs, 1)

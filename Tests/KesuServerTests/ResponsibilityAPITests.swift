@@ -23,7 +23,7 @@ final class ResponsibilityAPITests: KesuTestCase, @unchecked Sendable {
         for (body, field) in [
             (["party": "transfer_centre", "unit": "SH-PD", "reason": "分拣错误"], "unit"),
             (["party": "outlet", "unit": "NOPE", "reason": "未送货"], "unit"),
-            (["party": "outlet", "unit": "SH-PD", "reason": ""], "reason"),
+            (["party": "outlet", "unit": "SH-PD", "reason": "  "], "reason"),
             (["party": "force_majeure", "unit": "SH-PD", "reason": "暴雨"], "unit"),
         ] as [([String: Any], String)] {
             let refused = try await put(number, body)
@@ -31,6 +31,9 @@ final class ResponsibilityAPITests: KesuTestCase, @unchecked Sendable {
             XCTAssertNotNil((refused.json["error"] as? [String: Any]).flatMap { $0["details"] as? [String: Any] }?[field],
                             refused.body)
         }
+        // More references than the schema allows is a bad request, even when they are blank (found by fuzzing).
+        let tooMany = try await put(number, ["party": "agent", "reason": "00", "evidence": Array(repeating: "", count: 11)])
+        XCTAssertEqual(tooMany.status, .badRequest, tooMany.body)
         let unchanged = try await call(.GET, "/api/v1/complaints/\(number)", as: "agent")
         XCTAssertEqual((unchanged.json["responsibility"] as? [String: Any])?["party"] as? String, "outlet")
 

@@ -50,8 +50,12 @@ final class ShipmentTests: KesuTestCase, @unchecked Sendable {
         let reply = try await call(.PUT, "/api/v1/shipments/YT1234567890", as: "ops-system", json: bad)
         XCTAssertEqual(reply.status, .badRequest, reply.body)
         let details = (reply.json["error"] as? [String: Any])?["details"] as? [String: Any]
-        XCTAssertNotNil(details?["serviceFeeFen"])
-        XCTAssertNotNil(details?["destinationOutlet"])
+        XCTAssertNotNil(details?["serviceFeeFen"], "the schema's minimum is checked before anything is looked up")
+        bad["serviceFeeFen"] = 500
+        let unknown = try await call(.PUT, "/api/v1/shipments/YT1234567890", as: "ops-system", json: bad)
+        XCTAssertEqual(unknown.status.code / 100, 4, unknown.body)
+        XCTAssertNotNil(((unknown.json["error"] as? [String: Any])?["details"] as? [String: Any])?["destinationOutlet"],
+                        unknown.body)
         let malformed = try await call(.PUT, "/api/v1/shipments/a", as: "ops-system", json: Self.shipment)
         XCTAssertEqual(malformed.status, .badRequest)
         let missing = try await call(.GET, "/api/v1/shipments/YT0000000000", as: "agent")
