@@ -317,6 +317,16 @@ final class WorkbenchActionTests: KesuTestCase, @unchecked Sendable {
         }
         let none = try await call(.POST, "/complaints/bulk", raw: "_csrf=\(csrf)&assignee=agent", headers: form)
         XCTAssertEqual(none.status, .badRequest)
+
+        // All or none: with one unknown number among them, neither complaint changes.
+        let partly = try await call(.POST, "/complaints/bulk",
+                                    raw: "_csrf=\(csrf)&numbers[]=\(first)&numbers[]=KS20991231999999&numbers[]=\(second)&priority=P4",
+                                    headers: form)
+        XCTAssertEqual(partly.status, .notFound, partly.body)
+        for number in [first, second] {
+            let reply = try await call(.GET, "/api/v1/complaints/\(number)", as: "agent")
+            XCTAssertEqual(reply.json["priority"] as? String, "P2", "unchanged")
+        }
     }
 }
 

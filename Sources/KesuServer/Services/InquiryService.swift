@@ -103,7 +103,7 @@ package struct InquiryService: Sendable {
     }
 
     /// Answers an open question, by someone of the asked unit (or a unit above it); the files join the evidence.
-    package func answer(_ number: String, _ inquiryID: UUID, text answer: String, files: [File] = [], by actor: Actor)
+    package func answer(_ number: String, _ inquiryID: UUID, text answer: String, files: [EvidenceFile] = [], by actor: Actor)
         async throws -> [InquiryRow]
     {
         try actor.require(.workComplaints)
@@ -120,8 +120,8 @@ package struct InquiryService: Sendable {
         }
         guard files.count <= 5 else { throw KesuError.invalid("At most 5 files with an answer.", fields: ["files": ["too many"]]) }
         let prepared = try files.map {
-            try AttachmentsController.prepare($0, complaintID: id, by: actor.displayName, actorID: actor.userID,
-                                              visible: false, inquiryID: inquiryID, services: services)
+            try EvidenceService.prepare($0, complaintID: id, by: actor.displayName, actorID: actor.userID,
+                                        visible: false, inquiryID: inquiryID, services: services)
         }
         let now = services.now()
         let event = complaints.event(id, actor, "inquiry_answered", visible: false,

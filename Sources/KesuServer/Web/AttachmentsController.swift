@@ -40,25 +40,16 @@ struct AttachmentsController: RouteCollection {
         try Self.rejectOversized(req)
         try WebSession.checkCSRF(req)
         let actor = try RequestContext.requireActor()
-        try actor.require(.workComplaints)
-        let number = req.parameters.get("number") ?? ""
-        let complaint = try await ComplaintService(services: req.application.kesu, db: req.db).visible(number, to: actor, for: .workComplaints)
         let upload = try req.content.decode(Upload.self)
-        try await Self.store(upload.file, complaintID: try complaint.requireID(), by: actor.displayName,
-                             actorID: actor.userID, visible: upload.visible == "1", on: req)
+        let complaint = try await EvidenceService(services: req.application.kesu, db: req.db)
+            .add(Self.evidence(upload.file), to: req.parameters.get("number") ?? "", visible: upload.visible == "1", by: actor)
         return req.redirect(to: "/complaints/\(complaint.number)")
     }
 
     @Sendable func staffDownload(req: Request) async throws -> Response {
         let actor = try RequestContext.requireActor()
-        try actor.require(.viewComplaints)
-        guard let id = req.parameters.get("id").flatMap(UUID.init(uuidString:)),
-              let file = try await AttachmentModel.find(id, on: req.db),
-              let complaint = try await ComplaintModel.find(file.complaintID, on: req.db)
-        else { throw KesuError.notFound("No such file.") }
-        try actor.require(.viewComplaints,
-                          on: try await ComplaintService(services: req.application.kesu, db: req.db).subject(complaint, for: actor))
-        return Self.response(for: file)
+        guard let id = req.parameters.get("id").flatMap(UUID.init(uuidString:)) else { throw KesuError.notFound("No such file.") }
+        return Self.response(for: try await EvidenceService(services: req.application.kesu, db: req.db).file(id, for: actor))
     }
 
     @Sendable func customerUpload(req: Request) async throws -> Response {
@@ -66,58 +57,22 @@ struct AttachmentsController: RouteCollection {
         let token = req.parameters.get("token") ?? ""
         let complaint = try await PortalController.complaint(token: token, on: req)
         let upload = try req.content.decode(Upload.self)
-        try await Self.store(upload.file, complaintID: try complaint.requireID(), by: complaint.customer.name,
-                             actorID: nil, visible: true, on: req)
+        try await EvidenceService(services: req.application.kesu, db: req.db)
+            .add(Self.evidence(upload.file), toOwn: complaint, by: try PortalController.customer(of: complaint))
         return req.redirect(to: "/t/\(token)")
     }
 
     @Sendable func customerDownload(req: Request) async throws -> Response {
         let complaint = try await PortalController.complaint(token: req.parameters.get("token") ?? "", on: req)
-        guard let id = req.parameters.get("id").flatMap(UUID.init(uuidString:)),
-              let file = try await AttachmentModel.find(id, on: req.db), file.customerVisible,
-              AccessPolicy.allows(.customer(complaintID: try complaint.requireID()), .readOwnComplaint,
-                                  on: Subject(owner: nil, complaintID: file.complaintID))
-        else { throw KesuError.notFound("No such file.") }
+        guard let id = req.parameters.get("id").flatMap(UUID.init(uuidString:)) else { throw KesuError.notFound("No such file.") }
+        let file = try await EvidenceService(services: req.application.kesu, db: req.db)
+            .customerFile(id, by: try PortalController.customer(of: complaint))
         return Self.response(for: file)
     }
 
-    /// Stores a file and notes it on the timeline, in one transaction.
-    static func store(_ file: File, complaintID: UUID, by name: String, actorID: UUID?, visible: Bool,
-                      on req: Request) async throws {
-        let services = req.application.kesu
-        let (attachment, event) = try prepare(file, complaintID: complaintID, by: name, actorID: actorID,
-                                              visible: visible, services: services)
-        try await services.writer.write(on: req.db) { tx in
-            try await attachment.create(on: tx)
-            try await ComplaintStore.append([event], on: tx)
-        }
-    }
-
-    /// A checked file as a row to store, with its timeline entry.
-    static func prepare(_ file: File, complaintID: UUID, by name: String, actorID: UUID?, visible: Bool,
-                        inquiryID: UUID? = nil, services: KesuServices) throws -> (AttachmentModel, ComplaintEventModel) {
-        let size = file.data.readableBytes
-        guard size > 0 else { throw KesuError.invalid("The file is empty.", fields: ["file": ["empty"]]) }
-        guard size <= FileKind.maxBytes else {
-            throw KesuError(.payloadTooLarge, "A file may be at most 20 MB.")
-        }
-        let bytes = Data(file.data.readableBytesView)
-        let now = services.now()
-        let attachment = AttachmentModel()
-        attachment.id = services.ids.next()
-        attachment.complaintID = complaintID
-        attachment.fileName = FileKind.cleanName(file.filename)
-        attachment.contentType = FileKind.contentType(of: Array(bytes.prefix(16)))
-        attachment.size = size
-        attachment.data = bytes
-        attachment.uploadedBy = name
-        attachment.customerVisible = visible
-        attachment.createdAt = now
-        attachment.inquiryID = inquiryID
-        let event = ComplaintEventModel(id: services.ids.next(), complaintID: complaintID, at: now, actorID: actorID,
-                                        actorName: name, kind: "attachment", customerVisible: visible,
-                                        note: attachment.fileName)
-        return (attachment, event)
+    /// An uploaded file as evidence.
+    static func evidence(_ file: File) -> EvidenceFile {
+        EvidenceFile(name: file.filename, bytes: Data(file.data.readableBytesView))
     }
 
     static func response(for file: AttachmentModel) -> Response {

@@ -314,13 +314,11 @@ struct ComplaintPagesController: RouteCollection {
         let actor = try RequestContext.requireActor()
         struct Form: Decodable { var numbers: [String]?, assignee: String?, priority: String?, back: String? }
         let form = try req.content.decode(Form.self)
-        let numbers = Array((form.numbers ?? []).prefix(200))
-        guard !numbers.isEmpty else { throw KesuError.invalid("Choose at least one complaint.") }
         let change = ComplaintChange(
             assignee: (form.assignee ?? "").isEmpty ? nil : form.assignee,
             priority: form.priority.flatMap(Priority.init(rawValue:)))
-        let service = ComplaintService(services: req.application.kesu, db: req.db)
-        for number in numbers { _ = try await service.change(number, change, by: actor) }
+        _ = try await ComplaintService(services: req.application.kesu, db: req.db)
+            .change(form.numbers ?? [], change, by: actor)
         return req.redirect(to: LoginController.safeNext(form.back))
     }
 

@@ -102,6 +102,7 @@ struct InvestigationPagesController: RouteCollection {
         let number = req.parameters.get("number") ?? ""
         let id = try ResolutionPagesController.id(req, "investigation")
         let files = (form.files ?? []).filter { $0.data.readableBytes > 0 || !$0.filename.isEmpty }
+            .map(AttachmentsController.evidence)
         _ = try await InquiryService(services: req.application.kesu, db: req.db)
             .answer(number, id, text: form.answer, files: files, by: actor)
         return req.redirect(to: "/complaints/\(number)#inquiries")

@@ -86,9 +86,9 @@ struct PortalController: RouteCollection {
             let complaint = try await ComplaintService(services: services, db: req.db)
                 .record(draft, idempotencyKey: form.key.isEmpty ? nil : "portal-" + form.key, by: Self.customerActor)
             try await req.application.throttle.fail(filing, services: services, on: req.db)
+            let evidence = EvidenceService(services: services, db: req.db)
             for photo in photos {
-                try await AttachmentsController.store(photo, complaintID: try complaint.requireID(), by: form.name,
-                                                      actorID: nil, visible: true, on: req)
+                try await evidence.add(AttachmentsController.evidence(photo), toOwn: complaint, by: try Self.customer(of: complaint))
             }
             let token = try await link(to: try complaint.requireID(), on: req)
             return try await req.view.render("portal/filed", FiledPage(
