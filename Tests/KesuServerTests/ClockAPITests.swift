@@ -87,6 +87,14 @@ final class ClockAPITests: KesuTestCase, @unchecked Sendable {
         XCTAssertEqual(value3, 0)
         let detail = try await call(.GET, "/api/v1/complaints/\(old)", as: "agent")
         XCTAssertEqual(detail.json["escalationLevel"] as? Int, 1)
+        // The scheduler's entries read in the reader's language, from the fields they store.
+        let cookie = try await session("agent")
+        for (lang, texts) in [("zh", ["已超时（时限", "即将超时（时限", "超时，升级至区域"]),
+                              ("en", ["ran out (due", "is about to run out (due", "ran out; escalated to the region"])] {
+            let page = try await call(.GET, "/complaints/\(old)", headers: [("Cookie", "kesu_session=\(cookie); kesu_lang=\(lang)")])
+            for text in texts { XCTAssertTrue(page.body.contains(text), "\(lang): \(text)") }
+            if lang == "en" { XCTAssertFalse(page.body.contains("升级至"), "no Chinese sentence on the English page") }
+        }
         // The customer sees none of it.
         XCTAssertTrue(breached.allSatisfy { $0["customerVisible"] as? Bool == false })
 

@@ -89,42 +89,38 @@ package struct ClockScheduler: Sendable {
                 let breach = event == .breach
                 if breach { tally.breaches += 1 } else { tally.warnings += 1 }
                 let name = clock.kind.chineseName
-                let text = breach
-                    ? "\(current.number) \(name)已超时（时限 \(Self.stamp(clock.dueAt, services.config.timeZone))）"
-                    : "\(current.number) \(name)即将超时（时限 \(Self.stamp(clock.dueAt, services.config.timeZone))）"
-                events.append(systemEvent(current.id, breach ? "clock_breached" : "clock_warning", note: text,
-                                          after: ["clock": clock.kind.rawValue], at: now))
-                let actions = breach ? stored.breachActions : stored.warnActions
-                // One step up per complaint per batch, however many of its clocks breach together.
-                if actions.contains(.escalate), levels[current.id] == nil {
-                    let level = ClockRules.escalated(from: current.escalationLevel)
-                    if level > current.escalationLevel {
-                        events.append(systemEvent(current.id, "escalated", note: "\(name)超时，升级至\(Self.levelName(level))",
-                                                  before: ["escalationLevel": String(current.escalationLevel)],
-                                                  after: ["escalationLevel": String(level)], at: now))
-                        current.escalationLevel = level
-                        levels[current.id] = level
-                        tally.escalations += 1
-                    }
+                let due = Self.stamp(clock.dueAt, services.config.timeZone)
+                let fields = ["clock": clock.kind.rawValue, "dueAt": String(clock.dueAt.millis)]
+                events.append(systemEvent(current.id, breach ? "clock_breached" : "clock_warning",
+                                          note: "\(current.number) \(name)\(breach ? "已超时" : "即将超时")（时限 \(due)）",
+                                          after: fields, at: now))
+                let outcome = Escalation.outcome(
+                    of: breach ? stored.breachActions : stored.warnActions, level: current.escalationLevel,
+                    raisedThisBatch: levels[current.id] != nil, assignee: current.assigneeID,
+                    scope: UnitPath(rawValue: current.scopePath), people: people)
+                if let level = outcome.raisedTo {
+                    events.append(systemEvent(current.id, "escalated", note: "\(name)超时，升级至\(Self.levelName(level))",
+                                              before: ["escalationLevel": String(current.escalationLevel)],
+                                              after: ["escalationLevel": String(level), "clock": clock.kind.rawValue],
+                                              at: now))
+                    current.escalationLevel = level
+                    levels[current.id] = level
+                    tally.escalations += 1
                 }
-                let chain = Self.supervisors(for: current.scopePath, level: current.escalationLevel, among: people)
-                if actions.contains(.reassign), let boss = chain.first, boss.id != current.assigneeID {
+                if let boss = outcome.reassignedTo {
                     events.append(systemEvent(current.id, "assigned", note: "\(name)\(breach ? "超时" : "预警")，转交主管",
-                                              after: ["assignee": boss.username], at: now))
+                                              after: ["assignee": boss.username, "clock": clock.kind.rawValue,
+                                                      "reason": breach ? "breach" : "warning"], at: now))
                     current.assigneeID = boss.id
                     assignees[current.id] = boss.id
                     tally.reassignments += 1
                 }
-                if actions.contains(.notify) {
-                    var recipients = chain.map(\.id)
-                    if let assignee = current.assigneeID, !recipients.contains(assignee) { recipients.insert(assignee, at: 0) }
-                    for user in recipients {
-                        notes.append(NotificationRow(id: services.ids.next(), userID: user, complaintID: current.id,
-                                                     kind: breach ? "clock_breached" : "clock_warning",
-                                                     params: ["number": current.number, "clock": clock.kind.rawValue,
-                                                              "due": String(clock.dueAt.millis)],
-                                                     createdAt: now))
-                    }
+                for user in outcome.notified {
+                    notes.append(NotificationRow(id: services.ids.next(), userID: user, complaintID: current.id,
+                                                 kind: breach ? "clock_breached" : "clock_warning",
+                                                 params: ["number": current.number, "clock": clock.kind.rawValue,
+                                                          "due": String(clock.dueAt.millis)],
+                                                 createdAt: now))
                 }
             }
             complaints[current.id] = current
@@ -169,18 +165,6 @@ package struct ClockScheduler: Sendable {
                              after: [String: String]? = nil, at now: Date) -> ComplaintEventModel {
         ComplaintEventModel(id: services.ids.next(), complaintID: id, at: now, actorID: nil, actorName: "时限提醒",
                             kind: kind, customerVisible: false, note: note, before: before, after: after)
-    }
-
-    /// Who answers for a complaint at an escalation level: the supervisors of the deepest unit above the complaint
-    /// that the level allows — at level 0 the nearest one (the outlet's, else the region's, else HQ's), at level 1
-    /// no deeper than a region, at level 2 and beyond HQ.
-    static func supervisors(for scopePath: String, level: Int, among people: [Escalatee]) -> [Escalatee] {
-        let maxDepth = level >= 2 ? 1 : level == 1 ? 2 : Int.max
-        let covering = people.filter { scopePath.hasPrefix($0.unitPath.rawValue) && $0.unitPath.depth <= maxDepth }
-        guard let deepest = covering.map(\.unitPath.depth).max() else { return [] }
-        // Supervisors before quality staff: a reassignment goes to the first.
-        return covering.filter { $0.unitPath.depth == deepest }.sorted { ($0.role == .supervisor ? 0 : 1, $0.username)
-            < ($1.role == .supervisor ? 0 : 1, $1.username) }
     }
 
     static func levelName(_ level: Int) -> String {

@@ -31,6 +31,17 @@ struct EventText {
             // The words the agent added are kept (events from before they were stored apart show their note).
             let promise = language.text("event_promise_text", ["time": value("dueAt", after["dueAt"] ?? "")])
             return [promise, after["text"]].compactMap { $0 }.joined(separator: language.text("change.join"))
+        case let kind where (kind == "clock_warning" || kind == "clock_breached")
+            && after["clock"] != nil && after["dueAt"] != nil:
+            return language.text("event_\(event.kind)_text", ["clock": value("clock", after["clock"] ?? ""),
+                                                                "due": value("dueAt", after["dueAt"] ?? "")])
+        case "escalated" where after["clock"] != nil:
+            let level = Int(after["escalationLevel"] ?? "").map(Escalation.levelKey) ?? "hq"
+            return language.text("event_escalated_text", ["clock": value("clock", after["clock"] ?? ""),
+                                                          "level": language.text("level." + level)])
+        case "assigned" where after["clock"] != nil && after["reason"] != nil:
+            return language.text("event_reassigned_\(after["reason"] == "warning" ? "warning" : "breach")_text",
+                                 ["clock": value("clock", after["clock"] ?? ""), "assignee": after["assignee"] ?? ""])
         default:
             return [event.note, change(of: event)].compactMap { $0 }.filter { !$0.isEmpty }.joined(separator: " · ")
         }

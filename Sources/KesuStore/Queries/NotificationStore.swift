@@ -32,15 +32,6 @@ package struct NotificationRow: Sendable {
     }
 }
 
-/// A user who may receive escalations: an active supervisor (or quality/admin at HQ) and where they sit.
-package struct Escalatee: Sendable {
-    package var id: UUID
-    package var username: String
-    package var displayName: String
-    package var role: Role
-    package var unitPath: UnitPath
-}
-
 package enum NotificationStore {
     static func encode(_ params: [String: String]) throws -> String {
         let encoder = JSONEncoder()
