@@ -10,20 +10,6 @@ public enum ComplaintCategory: String, CaseIterable, Codable, Sendable {
     case cod
     case other
 
-    /// The name staff see.
-    public var chineseName: String {
-        switch self {
-        case .deliveryService: "投递服务"
-        case .delay: "快件延误"
-        case .loss: "快件丢失短少"
-        case .damage: "快件损毁"
-        case .pickupService: "收寄服务"
-        case .improperCharge: "违规收费"
-        case .cod: "代收货款"
-        case .other: "其他"
-        }
-    }
-
     /// The category of a WeChat express-complaint code (1004 延误 … 1008 其他), if it is one.
     public init?(weChatCode: Int) {
         switch weChatCode {
@@ -67,18 +53,4 @@ public enum ResponsibleParty: String, CaseIterable, Codable, Sendable {
     case customer
     case forceMajeure = "force_majeure"
     case maliciousClaim = "malicious_claim"
-
-    public var chineseName: String {
-        switch self {
-        case .courier: "业务员"
-        case .outlet: "网点"
-        case .transferCentre: "转运中心"
-        case .sales: "销售"
-        case .carrier: "承运商/供方"
-        case .agent: "代理"
-        case .customer: "客户自身"
-        case .forceMajeure: "不可抗力"
-        case .maliciousClaim: "恶意投诉"
-        }
-    }
 }

@@ -25,20 +25,6 @@ public enum ClockKind: String, CaseIterable, Codable, Sendable {
     /// Kinds that track internal work rather than the company's promises to the customer; the SLA report leaves
     /// them out.
     public static let internalWork: Set<ClockKind> = [.inquiry, .task, .followUp, .deadline]
-
-    public var chineseName: String {
-        switch self {
-        case .firstReply: "首次响应"
-        case .resolution: "处理完成"
-        case .statutory: "法定7日"
-        case .regulator: "邮管局转办"
-        case .promise: "承诺回复"
-        case .inquiry: "调查回复"
-        case .task: "执行任务"
-        case .followUp: "回访"
-        case .deadline: "期限"
-        }
-    }
 }
 
 /// What happens when a clock reaches its warning point or its deadline.

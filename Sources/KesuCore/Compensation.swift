@@ -8,14 +8,6 @@ public enum Incident: String, CaseIterable, Codable, Sendable {
     case damage
     /// 延误 — late.
     case delay
-
-    public var chineseName: String {
-        switch self {
-        case .loss: "丢失"
-        case .damage: "损毁"
-        case .delay: "延误"
-        }
-    }
 }
 
 /// 赔偿规则 — one version of the compensation rules, in force for complaints received from `effectiveFrom`.
@@ -136,7 +128,7 @@ public enum CompensationEngine {
         case (.loss, nil), (.damage, nil):
             let cap = fee * Int64(rules.uninsuredFeeMultiple)
             let amount = min(cap, input.claimedLossFen ?? cap)
-            let what = input.incident.chineseName
+            let what = input.incident == .loss ? "丢失" : input.incident == .damage ? "损毁" : "延误"
             let capText = "资费 \(yuan(fee)) × \(rules.uninsuredFeeMultiple) 倍 = \(yuan(cap))"
             let zh = input.claimedLossFen == nil
                 ? "未保价快件\(what)：按实际损失赔偿，最高 \(capText)；客户未提供损失金额，按上限计。"

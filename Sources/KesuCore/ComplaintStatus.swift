@@ -21,21 +21,6 @@ public enum ComplaintStatus: String, CaseIterable, Codable, Sendable {
     /// 已重开 — an unsatisfied follow-up or a new complaint on the same matter brought it back.
     case reopened
 
-    public var chineseName: String {
-        switch self {
-        case .received: "已受理"
-        case .triaged: "已分派"
-        case .investigating: "调查中"
-        case .proposing: "方案待定"
-        case .awaitingCustomer: "待客户确认"
-        case .executing: "执行中"
-        case .followUp: "待回访"
-        case .closed: "已结案"
-        case .onHold: "挂起"
-        case .reopened: "已重开"
-        }
-    }
-
     /// Whether work on the complaint is still open.
     public var isOpen: Bool { self != .closed }
 }

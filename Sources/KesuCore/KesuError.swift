@@ -33,6 +33,9 @@ public struct KesuError: Error, Sendable, CustomStringConvertible {
     public var details: [String: [String]]
     /// The underlying error, for logs; never shown to users.
     public var cause: (any Error)?
+    /// Whether `message` is already in the language of the person who will read it (pages show it as it is);
+    /// otherwise it is English, for programs and English readers.
+    public var inReadersLanguage = false
 
     public init(_ code: Code, _ message: String, details: [String: [String]] = [:], cause: (any Error)? = nil) {
         self.code = code

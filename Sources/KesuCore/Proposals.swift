@@ -11,18 +11,6 @@ public enum ProposalKind: String, CaseIterable, Codable, Sendable {
     case apology
     case feeWaiver = "fee_waiver"
     case combined
-
-    public var chineseName: String {
-        switch self {
-        case .refund: "退款"
-        case .reship: "重新派送/补发"
-        case .coupon: "优惠券"
-        case .compensation: "赔偿"
-        case .apology: "道歉（致函或上门）"
-        case .feeWaiver: "免收资费"
-        case .combined: "组合方案"
-        }
-    }
 }
 
 /// Where a proposal stands.
@@ -116,17 +104,6 @@ public enum TaskKind: String, CaseIterable, Codable, Sendable {
     case waiveFee = "waive_fee"
     case carryOut = "carry_out"
 
-    public var chineseName: String {
-        switch self {
-        case .pay: "支付款项"
-        case .reship: "重新派送/补发"
-        case .coupon: "发放优惠券"
-        case .apologyVisit: "致歉（致函或上门）"
-        case .waiveFee: "免收资费"
-        case .carryOut: "执行组合方案"
-        }
-    }
-
     /// How long the step may take by default.
     public var defaultSpan: TimeInterval {
         switch self {
@@ -155,15 +132,6 @@ public enum FollowUpOutcome: String, CaseIterable, Codable, Sendable {
     case basicallySatisfied = "basically_satisfied"
     case unsatisfied
     case noAnswer = "no_answer"
-
-    public var chineseName: String {
-        switch self {
-        case .satisfied: "满意"
-        case .basicallySatisfied: "基本满意"
-        case .unsatisfied: "不满意"
-        case .noAnswer: "未联系上"
-        }
-    }
 }
 
 /// The follow-up's rules: at most two attempts, a day apart; an answer ends it; 不满意 reopens the complaint.

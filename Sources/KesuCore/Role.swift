@@ -15,18 +15,6 @@ public enum Role: String, CaseIterable, Codable, Sendable {
     /// 系统对接 — the operations system and other services that push data (shipments, forwarded complaints).
     case system
 
-    public var chineseName: String {
-        switch self {
-        case .agent: "客服"
-        case .supervisor: "客服主管"
-        case .outlet: "网点"
-        case .claims: "理赔"
-        case .quality: "质控"
-        case .admin: "管理员"
-        case .system: "系统对接"
-        }
-    }
-
     /// The grant table; callers ask ``AccessPolicy``, which also weighs the subject.
     func may(_ permission: Permission) -> Bool {
         Self.grants[self, default: []].contains(permission)

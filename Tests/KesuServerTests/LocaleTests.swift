@@ -84,6 +84,77 @@ final class LocaleTests: KesuTestCase, @unchecked Sendable {
         XCTAssertFalse(en.contains("已受理 → 已分派"))
     }
 
+    /// The entries Kesu writes itself as work goes on — a finding, a question and its answer, a proposal offered and
+    /// accepted — read in each language from the fields they store, on the staff page and on the customer's page.
+    func testKesusOwnEntriesReadInTheReadersLanguage() async throws {
+        let number = try await recordedNumber()
+        let found = try await call(.PUT, "/api/v1/complaints/\(number)/responsibility", as: "agent",
+                                   json: ["party": "outlet", "unit": "SH-PD", "reason": "未按约定送货上门", "evidence": ["签收底单"]])
+        XCTAssertEqual(found.status, .ok, found.body)
+        let asked = try await call(.POST, "/api/v1/complaints/\(number)/inquiries", as: "agent",
+                                   json: ["unit": "SH-PD", "question": "请核实签收"])
+        let inquiry = try XCTUnwrap(asked.json["id"] as? String, asked.body)
+        let answered = try await call(.POST, "/api/v1/complaints/\(number)/inquiries/\(inquiry)/answer", as: "outlet-pd",
+                                      json: ["answer": "已联系客户"])
+        XCTAssertEqual(answered.status, .ok, answered.body)
+        for status in ["triaged", "proposing"] {
+            let moved = try await call(.POST, "/api/v1/complaints/\(number)/transitions", as: "agent", json: ["to": status])
+            XCTAssertEqual(moved.status, .ok, moved.body)
+        }
+        let proposed = try await call(.POST, "/api/v1/complaints/\(number)/proposals", as: "agent",
+                                      json: ["kind": "coupon", "amountFen": 1_000, "description": "补偿优惠券"])
+        let proposal = try XCTUnwrap(proposed.json["id"] as? String, proposed.body)
+        for (action, body) in [("offer", nil), ("decision", ["accepted": true])] as [(String, [String: Any]?)] {
+            let step = try await call(.POST, "/api/v1/complaints/\(number)/proposals/\(proposal)/\(action)", as: "agent", json: body)
+            XCTAssertEqual(step.status, .ok, step.body)
+        }
+        let cookie = try await session("agent")
+        func page(_ lang: String) async throws -> String {
+            try await call(.GET, "/complaints/\(number)", headers: [("Cookie", "kesu_session=\(cookie); kesu_lang=\(lang)")]).body
+        }
+        let zh = try await page("zh"), en = try await page("en")
+        for text in ["网点：未按约定送货上门（证据：签收底单）", "前答复：请核实签收", "答复：已联系客户", "优惠券 ¥10.00：补偿优惠券",
+                     "处理方案：优惠券 ¥10.00。补偿优惠券", "客户接受方案：优惠券（电话确认，"] {
+            XCTAssertTrue(zh.contains(text), "zh: \(text)")
+        }
+        for text in ["outlet: 未按约定送货上门 (evidence: 签收底单)", "to answer by", "answered: 已联系客户",
+                     "Our solution: coupon ¥10.00. 补偿优惠券", "The customer accepted: coupon (confirmed by phone, recorded by"] {
+            XCTAssertTrue(en.contains(text), "en: \(text)")
+        }
+        for chinese in ["处理方案：", "客户接受方案", "前答复", "（证据：", "：补偿优惠券"] {
+            let at = en.range(of: chinese).map { en[..<$0.upperBound].suffix(200) } ?? ""
+            XCTAssertFalse(en.contains(chinese), "en shows Kesu's Chinese \(chinese): \(at)")
+        }
+    }
+
+    /// An error on a page says, in the reader's language and the form's words, what is wrong and that nothing was
+    /// saved; the services' English shows on English pages only.
+    func testPageErrorsSpeakTheReadersLanguage() async throws {
+        let number = try await recordedNumber()
+        let cookie = try await session("agent")
+        let page = try await call(.GET, "/complaints/\(number)", headers: [("Cookie", "kesu_session=\(cookie)")])
+        let token = try formToken(in: page.body)
+        func post(_ lang: String, _ form: String) async throws -> Reply {
+            try await call(.POST, "/complaints/\(number)/responsibility", raw: "_csrf=\(token)&" + form,
+                           headers: [("Cookie", "kesu_session=\(cookie); kesu_lang=\(lang)"),
+                                     ("Content-Type", "application/x-www-form-urlencoded")])
+        }
+        let wrongZh = try await post("zh", "party=outlet&unit=&reason=%20%20")
+        XCTAssertEqual(wrongZh.status, .unprocessableEntity, wrongZh.body)
+        for text in ["本次没有保存任何内容", "原因：请写明原因（2–500 个字）。", "单位：请选择存在的单位"] {
+            XCTAssertTrue(wrongZh.body.contains(text), "zh: \(text)")
+        }
+        for english in ["must be", "The responsibility cannot be recorded", "name the outlet"] {
+            XCTAssertFalse(wrongZh.body.contains(english), "zh shows \(english)")
+        }
+        let wrongEn = try await post("en", "party=outlet&unit=&reason=%20%20")
+        for text in ["The responsibility cannot be recorded", "reason: Give the reason (2 to 500 characters)."] {
+            XCTAssertTrue(wrongEn.body.contains(text), "en: \(text)")
+        }
+        let api = try await call(.GET, "/api/v1/complaints/\(number)", as: "agent")
+        XCTAssertNil(api.json["responsibility"] as? [String: Any], "nothing was saved")
+    }
+
     /// A notification is stored as its kind and parameters and read in each reader's language, on the page and in
     /// the API; one stored before there were parameters reads as it was written.
     func testNotificationsReadInTheReadersLanguage() async throws {

@@ -89,8 +89,8 @@ extension APIHandler {
         let subs = try await SubcategoryStore.all(on: try db)
         let body = try ComplaintCategory.allCases.map { category in
             Components.Schemas.CategoryInfo(
-                code: try stored(category.rawValue), nameZh: category.chineseName,
-                nameEn: category.rawValue.replacingOccurrences(of: "_", with: " "),
+                code: try stored(category.rawValue), nameZh: Language.zh.name(of: category),
+                nameEn: Language.en.name(of: category),
                 subcategories: subs.filter { $0.category == category.rawValue }.map {
                     .init(code: $0.code, nameZh: $0.nameZh, nameEn: $0.nameEn, active: $0.active)
                 })

@@ -56,8 +56,10 @@ struct InputScreeningMiddleware: AsyncMiddleware {
     static func error(field: String, on request: Request) -> KesuError {
         let language: Language = request.url.path.hasPrefix("/api") ? .en : WebSession.language(request)
         let field = printable(field)
-        return KesuError.invalid(language.text("control_char", ["field": field]),
-                                 fields: [field: ["contains a control character"]])
+        var error = KesuError.invalid(language.text("control_char", ["field": field]),
+                                      fields: [field: ["contains a control character"]])
+        error.inReadersLanguage = true
+        return error
     }
 
     /// Whether a character is one Kesu refuses: a control character other than tab, line feed and carriage return.

@@ -88,7 +88,7 @@ package struct ClockScheduler: Sendable {
             for event in fired {
                 let breach = event == .breach
                 if breach { tally.breaches += 1 } else { tally.warnings += 1 }
-                let name = clock.kind.chineseName
+                let name = Language.zh.name(of: clock.kind)
                 let due = Self.stamp(clock.dueAt, services.config.timeZone)
                 let fields = ["clock": clock.kind.rawValue, "dueAt": String(clock.dueAt.millis)]
                 events.append(systemEvent(current.id, breach ? "clock_breached" : "clock_warning",

@@ -89,7 +89,7 @@ package struct ClosureService: Sendable {
         let now = services.now()
         let event = ComplaintService(services: services, db: db).event(
             row.complaintID, actor, "rectification_done", visible: false, note: "整改完成：\(text)",
-            after: ["rectification": id.uuidString], at: now)
+            after: ["rectification": id.uuidString, "text": text], at: now)
         try await services.writer.write(on: db) { tx in
             guard try await RectificationStore.move(id, from: "open", to: "done", set: [
                 ("done_note", text), ("done_by", actor.userID), ("done_by_name", actor.displayName), ("done_at", now),
@@ -161,7 +161,8 @@ package struct ClosureService: Sendable {
         }
         let id = try complaint.requireID()
         let now = services.now()
-        let event = complaints.event(id, actor, "typical_case", visible: false, note: "列为典型案例：\(text)", at: now)
+        let event = complaints.event(id, actor, "typical_case", visible: false, note: "列为典型案例：\(text)",
+                                     after: ["text": text], at: now)
         try await services.writer.write(on: db) { tx in
             try await TypicalCaseStore.upsert(complaintID: id, category: complaint.category ?? "other", lesson: text,
                                               by: actor.displayName, at: now, on: tx)

@@ -67,11 +67,13 @@ extension ComplaintService {
             current.responsibilityEvidence = finding.evidence.isEmpty ? nil : finding.evidence.joined(separator: "\n")
             current.updatedAt = now
             try await current.update(on: tx)
-            let note = "\(finding.party.chineseName)：\(finding.reason)"
+            let note = "\(Language.zh.name(of: finding.party))：\(finding.reason)"
                 + (finding.evidence.isEmpty ? "" : "（证据：\(finding.evidence.joined(separator: "；"))）")
             try await ComplaintStore.append([
                 self.event(id, actor, before == nil ? "responsibility_set" : "responsibility_changed", visible: false,
-                           note: note, before: before, after: after, at: now),
+                           note: note, before: before,
+                           after: after.merging(["reason": finding.reason, "evidence": finding.evidence.joined(separator: "；")]) { a, _ in a },
+                           at: now),
             ], on: tx)
         }
         return try await load(id: id)

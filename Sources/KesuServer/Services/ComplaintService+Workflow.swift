@@ -135,7 +135,8 @@ extension ComplaintService {
             }
             if !withdrawn.isEmpty {
                 extra.append(self.event(id, actor, "inquiry_withdrawn", visible: false,
-                                        note: "结案，撤回 \(withdrawn.count) 项未答复的调查", at: now))
+                                        note: "结案，撤回 \(withdrawn.count) 项未答复的调查",
+                                        after: ["count": String(withdrawn.count)], at: now))
             }
             if var action = closing?.rectification {
                 let existing = try await RectificationStore.list(complaintID: id, on: tx)
@@ -144,7 +145,8 @@ extension ComplaintService {
                     try await RectificationStore.insert(action, on: tx)
                     extra.append(self.event(id, actor, "rectification_opened", visible: false,
                                             note: "整改：\(action.action)（\(action.ownerUnitName ?? "")）",
-                                            after: ["rectification": action.id.uuidString], at: now))
+                                            after: ["rectification": action.id.uuidString, "text": action.action,
+                                                    "unitName": action.ownerUnitName ?? ""], at: now))
                 }
             }
         }

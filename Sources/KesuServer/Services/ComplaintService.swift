@@ -184,8 +184,8 @@ package struct ComplaintService: Sendable {
                                 after: ["priority": assessment.priority.rawValue], at: now))
         }
         if let outlet {
-            events.append(event(id, actor, "routed", visible: false, note: "routed to the outlet of the waybill",
-                                after: ["outlet": outlet.code], at: now))
+            events.append(event(id, actor, "routed", visible: false, note: "按运单路由至网点",
+                                after: ["outlet": outlet.code, "why": "waybill"], at: now))
         }
         try await ComplaintStore.insert(complaint, events: events, ids: services.ids.next, on: tx)
         try await ClockStore.insert(clocks, on: tx)

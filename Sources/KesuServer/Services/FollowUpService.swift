@@ -37,9 +37,10 @@ package struct FollowUpService: Sendable {
         let now = services.now()
         let row = FollowUpRow(id: services.ids.next(), complaintID: id, outcome: outcome, comment: text,
                               via: byCustomer ? "portal" : "phone", recordedBy: actor.displayName, at: now)
-        let note = (byCustomer ? "客户评价：" : "回访（电话）：") + outcome.chineseName + (text.map { "。\($0)" } ?? "")
+        let note = (byCustomer ? "客户评价：" : "回访（电话）：") + Language.zh.name(of: outcome) + (text.map { "。\($0)" } ?? "")
         let event = complaints.event(id, actor, "follow_up", visible: outcome != .noAnswer, note: note,
-                                     after: ["outcome": outcome.rawValue], at: now)
+                                     after: ["outcome": outcome.rawValue, "followUpVia": byCustomer ? "portal" : "phone",
+                                             "text": text ?? ""], at: now)
         let settings = try await services.clockSettings(on: db)
         try await services.writer.write(on: db) { tx in
             // One attempt at a time per complaint: the row lock makes a second recorder wait and then see the first.

@@ -74,7 +74,8 @@ package struct InquiryService: Sendable {
         let stamp = ClockScheduler.stamp(due, services.config.timeZone)
         let event = complaints.event(id, actor, "inquiry_sent", visible: false,
                                      note: "请\(unit.name)在 \(stamp) 前答复：\(text)",
-                                     after: ["inquiry": row.id.uuidString, "unit": unit.code], at: now)
+                                     after: ["inquiry": row.id.uuidString, "unit": unit.code, "unitName": unit.name,
+                                             "dueAt": String(due.millis), "text": text], at: now)
         let people = try await UserModel.query(on: db).filter(\.$unit.$id == unitID).filter(\.$active == true).all()
         let subject = Subject.owned(by: unit.path, complaintID: id)
         let notes = try people.filter { user in
@@ -126,7 +127,8 @@ package struct InquiryService: Sendable {
         let now = services.now()
         let event = complaints.event(id, actor, "inquiry_answered", visible: false,
                                      note: "\(inquiry.askedUnitName ?? "")答复：\(text)" + (files.isEmpty ? "" : "（附 \(files.count) 个文件）"),
-                                     after: ["inquiry": inquiryID.uuidString], at: now)
+                                     after: ["inquiry": inquiryID.uuidString, "unitName": inquiry.askedUnitName ?? "",
+                                             "text": text, "files": files.isEmpty ? "" : String(files.count)], at: now)
         let note = NotificationRow(id: services.ids.next(), userID: inquiry.askedBy, complaintID: id, kind: "inquiry_answered",
                                    params: ["number": complaint.number, "unit": inquiry.askedUnitName ?? "",
                                             "answer": String(text.prefix(80))],

@@ -62,8 +62,9 @@ package struct ProposalService: Sendable {
         }
         let event = complaints.event(
             id, actor, "proposal_made", visible: false,
-            note: "\(kind.chineseName) \(CompensationEngine.yuan(amountFen))：\(proposal.description)",
-            after: ["proposal": proposal.id.uuidString, "state": state.rawValue, "amountFen": String(amountFen)], at: now)
+            note: "\(Language.zh.name(of: kind)) \(CompensationEngine.yuan(amountFen))：\(proposal.description)",
+            after: ["proposal": proposal.id.uuidString, "state": state.rawValue, "amountFen": String(amountFen),
+                    "proposalKind": kind.rawValue, "text": proposal.description], at: now)
         let rows = notes
         try await services.writer.write(on: db) { tx in
             try await ProposalStore.insert(proposal, on: tx)
@@ -96,8 +97,10 @@ package struct ProposalService: Sendable {
         let id = try complaint.requireID()
         let event = complaints.event(
             id, actor, "proposal_approved", visible: false,
-            note: "批准 \(proposal.kind.chineseName) \(CompensationEngine.yuan(proposal.amountFen))（提出人 \(proposal.proposedByName)）",
-            after: ["proposal": proposal.id.uuidString, "state": ProposalState.ready.rawValue], at: now)
+            note: "批准 \(Language.zh.name(of: proposal.kind)) \(CompensationEngine.yuan(proposal.amountFen))（提出人 \(proposal.proposedByName)）",
+            after: ["proposal": proposal.id.uuidString, "state": ProposalState.ready.rawValue,
+                    "proposalKind": proposal.kind.rawValue, "amountFen": String(proposal.amountFen),
+                    "proposer": proposal.proposedByName], at: now)
         let approved = try await services.writer.write(on: db) { tx -> Bool in
             guard try await ProposalStore.approve(proposal.id, by: actor.userID, name: actor.displayName, at: now, on: tx)
             else { return false }
@@ -118,10 +121,12 @@ package struct ProposalService: Sendable {
         let id = try complaint.requireID()
         let event = complaints.event(
             id, actor, "proposal_offered", visible: true,
-            note: "处理方案：\(proposal.kind.chineseName)"
+            note: "处理方案：\(Language.zh.name(of: proposal.kind))"
                 + (proposal.amountFen > 0 ? " \(CompensationEngine.yuan(proposal.amountFen))" : "")
                 + "。\(proposal.description)",
-            after: ["proposal": proposal.id.uuidString], at: now)
+            after: ["proposal": proposal.id.uuidString, "proposalKind": proposal.kind.rawValue,
+                    "amountFen": proposal.amountFen > 0 ? String(proposal.amountFen) : "", "text": proposal.description],
+            at: now)
         let settings = try await services.clockSettings(on: db)
         let complaints = self.complaints
         let offered = try await services.writer.write(on: db) { tx -> Bool in
@@ -156,10 +161,12 @@ package struct ProposalService: Sendable {
         let id = try complaint.requireID()
         let event = complaints.event(
             id, actor, accepted ? "proposal_accepted" : "proposal_rejected", visible: true,
-            note: (accepted ? "客户接受方案：" : "客户拒绝方案：") + proposal.kind.chineseName
+            note: (accepted ? "客户接受方案：" : "客户拒绝方案：") + Language.zh.name(of: proposal.kind)
                 + (byCustomer ? "（客户在线确认）" : "（电话确认，\(actor.displayName)记录）")
                 + (why.map { " 理由：\($0)" } ?? ""),
-            after: ["proposal": proposal.id.uuidString], at: now)
+            after: ["proposal": proposal.id.uuidString, "proposalKind": proposal.kind.rawValue,
+                    "via": byCustomer ? "portal" : "phone", "recorder": byCustomer ? "" : actor.displayName,
+                    "reason": why ?? ""], at: now)
         // An accepted proposal becomes its steps, and the customer is told the reason, the steps, when they will
         // hear back and who handles it (seed 001).
         var tasks: [TaskRow] = []
@@ -169,7 +176,7 @@ package struct ProposalService: Sendable {
             let ownerName = owner?.displayName ?? proposal.proposedByName
             tasks = TaskKind.steps(for: proposal.kind).map { step in
                 TaskRow(id: services.ids.next(), complaintID: id, proposalID: proposal.id, kind: step,
-                        title: "\(step.chineseName)：\(proposal.description)", ownerID: owner?.id ?? proposal.proposedBy,
+                        title: "\(Language.zh.name(of: step))：\(proposal.description)", ownerID: owner?.id ?? proposal.proposedBy,
                         ownerName: ownerName, dueAt: now.addingTimeInterval(step.defaultSpan), createdAt: now)
             }
             let latest = tasks.map(\.dueAt).max() ?? now
@@ -178,6 +185,8 @@ package struct ProposalService: Sendable {
             events.append(complaints.event(
                 id, actor, "execution_planned", visible: true,
                 note: "\(reason)办理步骤：\(steps)。我们将在 \(ClockScheduler.stamp(latest, services.config.timeZone)) 前办妥并联系您。办理人：\(ownerName)。",
+                after: ["reason": complaint.responsibilityReason ?? "", "steps": tasks.map(\.kind.rawValue).joined(separator: ","),
+                        "text": proposal.description, "dueAt": String(latest.millis), "handler": ownerName],
                 at: now))
         }
         let planned = tasks

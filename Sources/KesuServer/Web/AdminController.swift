@@ -66,7 +66,7 @@ struct AdminController: RouteCollection {
         case "categories":
             let subs = try await SubcategoryStore.all(on: req.db)
             page.categories = ComplaintCategory.allCases.map { category in
-                CategoryRow(code: category.rawValue, name: "\(category.chineseName) · \(category.rawValue)",
+                CategoryRow(code: category.rawValue, name: "\(WebSession.language(req).name(of: category)) · \(category.rawValue)",
                             subs: subs.filter { $0.category == category.rawValue }.map {
                                 SubRow(code: $0.code, nameZh: $0.nameZh, nameEn: $0.nameEn, active: $0.active)
                             })

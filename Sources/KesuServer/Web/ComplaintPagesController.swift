@@ -142,14 +142,16 @@ struct ComplaintPagesController: RouteCollection {
             case .running: "ok"
             }
             return ClockItem(name: language.name(of: clock.kind), due: format.time(clock.dueAt),
-                             state: language.name(of: state), tone: tone, note: stored.note ?? "")
+                             state: language.name(of: state), tone: tone,
+                             note: stored.note.map { Self.stepTitle($0, in: language) } ?? "")
         }
         // A unit asked to investigate sees the complaint and answers its question; the complaint's owners work it.
         let canWork = actor.may(.workComplaints, on: try .complaint(complaint))
         let (compensation, limits, allUnits) = try await (compensationCard, authorityLimits, unitList)
         let finding = details.finding
         let tasks = details.tasks.map { task in
-            TaskItem(id: task.id.uuidString, title: task.title, owner: task.ownerName, due: format.time(task.dueAt),
+            TaskItem(id: task.id.uuidString, title: Self.stepTitle(task.title, in: language), owner: task.ownerName,
+                     due: format.time(task.dueAt),
                      done: task.done, late: !task.done && task.dueAt < now,
                      doneText: task.doneAt.map { "\(format.time($0)) \(task.doneByName ?? "")" + (task.note.map { " · \($0)" } ?? "") } ?? "")
         }
@@ -197,8 +199,10 @@ struct ComplaintPagesController: RouteCollection {
             promiseDefault: format.inputTime(now + 2 * 3_600), compensation: compensation,
             responsibility: responsibility, proposals: proposals, tasks: tasks, closure: closure,
             followUps: details.followUps.map {
-                "\(format.time($0.at)) \($0.outcome.chineseName)（\($0.via == "portal" ? "客户网页" : $0.recordedBy)）"
-                    + ($0.comment.map { "：\($0)" } ?? "")
+                language.text("follow_up_line", [
+                    "time": format.time($0.at), "outcome": language.name(of: $0.outcome),
+                    "by": $0.via == "portal" ? language.text("followUpVia.portal") : $0.recordedBy,
+                ]) + ($0.comment.map { language.text("follow_up_comment", ["comment": $0]) } ?? "")
             },
             followUpOpen: status == .followUp,
             outcomes: FollowUpOutcome.allCases.map {
@@ -320,6 +324,18 @@ struct ComplaintPagesController: RouteCollection {
         _ = try await ComplaintService(services: req.application.kesu, db: req.db)
             .change(form.numbers ?? [], change, by: actor)
         return req.redirect(to: LoginController.safeNext(form.back))
+    }
+
+    /// A proposal step's title (also its clock's note), stored as "<the step in Chinese>：<the proposal>", with the
+    /// step named in the reader's language; any other text as it is.
+    static func stepTitle(_ stored: String, in language: Language) -> String {
+        for kind in TaskKind.allCases {
+            let prefix = Language.zh.name(of: kind) + "："
+            if stored.hasPrefix(prefix) {
+                return language.text("task_title", ["kind": language.name(of: kind), "text": String(stored.dropFirst(prefix.count))])
+            }
+        }
+        return stored
     }
 
     /// The staff who handle complaints, for the assignee lists.

@@ -12,7 +12,7 @@ struct EventText {
     let channel: String
 
     /// Fields that name records (shown by the records themselves, not as codes on the timeline).
-    static let hidden: Set<String> = ["proposal", "task", "inquiry", "rectification"]
+    static let hidden: Set<String> = ["proposal", "task", "inquiry", "rectification", "why"]
 
     func kind(of event: ComplaintEventModel) -> String {
         language.strings["event." + event.kind] ?? event.kind.replacingOccurrences(of: "_", with: " ")
@@ -42,16 +42,65 @@ struct EventText {
         case "assigned" where after["clock"] != nil && after["reason"] != nil:
             return language.text("event_reassigned_\(after["reason"] == "warning" ? "warning" : "breach")_text",
                                  ["clock": value("clock", after["clock"] ?? ""), "assignee": after["assignee"] ?? ""])
+        case "clocks_retimed":
+            let clocks = after.sorted { $0.key < $1.key }.map { kind, due in
+                language.text("change.one", ["field": value("clock", kind), "value": due])
+            }
+            return ([language.text("event_clocks_retimed_text")] + clocks).joined(separator: language.text("change.join"))
         default:
+            // Kinds Kesu writes itself read from the catalog's `event_<kind>[_<why>]_text`, filled from the fields.
+            let key = "event_\(event.kind)" + (after["why"].map { "_" + $0 } ?? "") + "_text"
+            if let template = language.strings[key], let filled = fill(template, from: after) {
+                let changed = event.beforeFields.flatMap { change(of: event, only: Set($0.keys)) }
+                return [filled, changed].compactMap { $0 }.joined(separator: " · ")
+            }
             return [event.note, change(of: event)].compactMap { $0 }.filter { !$0.isEmpty }.joined(separator: " · ")
         }
     }
 
+    /// `template` with each `{field}` replaced by the field's value as the reader knows it. A part in `[…]` is left
+    /// out when a field in it is missing or empty; nil when a field outside one is (an event from before the field
+    /// was stored, which then reads as written).
+    func fill(_ template: String, from fields: [String: String]) -> String? {
+        var out = ""
+        var optional: String?
+        var optionalComplete = true
+        var i = template.startIndex
+        while i < template.endIndex {
+            let c = template[i]
+            if c == "[" {
+                optional = ""
+                optionalComplete = true
+            } else if c == "]", let part = optional {
+                if optionalComplete { out += part }
+                optional = nil
+            } else if c == "{", let close = template[i...].firstIndex(of: "}") {
+                let name = String(template[template.index(after: i)..<close])
+                let shown = fields[name].flatMap { $0.isEmpty ? nil : value(name, $0) }
+                if optional != nil {
+                    if let shown { optional?.append(shown) } else { optionalComplete = false }
+                } else {
+                    guard let shown else { return nil }
+                    out += shown
+                }
+                i = template.index(after: close)
+                continue
+            } else if optional != nil {
+                optional?.append(c)
+            } else {
+                out.append(c)
+            }
+            i = template.index(after: i)
+        }
+        return out
+    }
+
     /// "状态：已受理 → 已分派" for each changed field.
-    func change(of event: ComplaintEventModel) -> String? {
+    func change(of event: ComplaintEventModel, only fields: Set<String>? = nil) -> String? {
         guard let after = event.afterFields else { return nil }
         let before = event.beforeFields ?? [:]
-        let parts = after.sorted { $0.key < $1.key }.filter { !Self.hidden.contains($0.key) }.map { field, new in
+        let parts = after.sorted { $0.key < $1.key }
+            .filter { !Self.hidden.contains($0.key) && fields?.contains($0.key) != false }.map { field, new in
             let label = language.strings["field." + field] ?? field
             let old = before[field].map { value(field, $0) + " → " } ?? ""
             return language.text("change.one", ["field": label, "value": old + value(field, new)])
@@ -66,6 +115,13 @@ struct EventText {
         case "category": ComplaintCategory(rawValue: raw).map(language.name(of:)) ?? raw
         case "clock": ClockKind(rawValue: raw).map(language.name(of:)) ?? raw
         case "outcome": FollowUpOutcome(rawValue: raw).map(language.name(of:)) ?? raw
+        case "party": ResponsibleParty(rawValue: raw).map(language.name(of:)) ?? raw
+        case "proposalKind": ProposalKind(rawValue: raw).map(language.name(of:)) ?? raw
+        case "via", "followUpVia": language.strings[field + "." + raw] ?? raw
+        case "steps":
+            raw.split(separator: ",").enumerated().map { i, step in
+                "\(i + 1). " + (TaskKind(rawValue: String(step)).map(language.name(of:)) ?? String(step))
+            }.joined(separator: language.text("change.join"))
         case "channel": Channel(rawValue: raw).map(language.name(of:)) ?? raw
         case "state": language.strings["proposal_" + raw] ?? raw
         case "amountFen": Int64(raw).map(CompensationEngine.yuan) ?? raw

@@ -112,20 +112,35 @@ struct WebErrorMiddleware: AsyncMiddleware {
         if status.code >= 500 {
             request.logger.error("page failed: \(LogSafe.describe(kesuError.cause ?? error))")
         }
-        let t = WebSession.language(request).strings
+        let language = WebSession.language(request)
+        let t = language.strings
         let heading = switch status {
         case .forbidden: t["forbidden"] ?? ""
         case .notFound: t["not_found"] ?? ""
         case .serviceUnavailable: t["unavailable"] ?? ""
         default: t["error"] ?? ""
         }
+        let message = status == .forbidden && kesuError.code == .forbidden && kesuError.message.contains("another unit")
+            ? (t["forbidden_text"] ?? "")
+            : status == .serviceUnavailable ? (t["unavailable_text"] ?? "")
+            : (language.readsServiceMessages || kesuError.inReadersLanguage) && status.code < 500 ? kesuError.message
+            : t["error_text." + kesuError.code.rawValue] ?? (t["error_text.invalid_input"] ?? "")
         let page = ErrorPage(chrome: Pages.chrome(request, title: heading, actor: RequestContext.actor),
-                             status: Int(status.code), heading: heading,
-                             message: status == .forbidden && kesuError.code == .forbidden
-                                && kesuError.message.contains("another unit") ? (t["forbidden_text"] ?? "")
-                                : status == .serviceUnavailable ? (t["unavailable_text"] ?? "") : kesuError.message)
+                             status: Int(status.code), heading: heading, message: message,
+                             problems: kesuError.isBadInput && !kesuError.inReadersLanguage
+                                ? Self.problems(kesuError, in: language) : [])
         let response = try await request.view.render("error", page).encodeResponse(status: status, for: request)
         APIErrorMiddleware.setHeaders(from: kesuError, on: response)
         return response
+    }
+
+    /// What is wrong with each field, in the form's words and the reader's language: the field's label and what it
+    /// needs (the catalog's `field.<name>` and `problem.<name>`).
+    static func problems(_ error: KesuError, in language: Language) -> [String] {
+        error.details.sorted { $0.key < $1.key }.map { field, said in
+            let rule = language.strings["problem." + field]
+                ?? (language.readsServiceMessages ? said.joined(separator: ", ") : language.text("problem_said"))
+            return language.text("form_problem", ["field": language.strings["field." + field] ?? field, "problem": rule])
+        }
     }
 }

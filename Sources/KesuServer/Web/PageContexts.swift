@@ -32,6 +32,8 @@ struct ErrorPage: Encodable {
     var status: Int
     var heading: String
     var message: String
+    /// Each wrong field, in the form's words.
+    var problems: [String] = []
 }
 
 /// One row of the queue (工单列表).

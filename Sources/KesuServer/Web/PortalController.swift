@@ -203,9 +203,13 @@ struct PortalController: RouteCollection {
         return req.redirect(to: "/t/\(token)")
     }
 
+    /// The customer-visible kinds Kesu writes itself, read from their fields in the customer's language.
+    static let toldByFields: Set<String> = ["promise_made", "proposal_offered", "proposal_accepted", "proposal_rejected",
+                                            "follow_up", "execution_planned"]
+
     /// What a customer reads for a timeline event: replies and messages as written, status changes by name.
     static func customerText(_ event: ComplaintEventModel, language: Language, format: PageFormat) -> String {
-        if event.kind == "promise_made", event.afterFields?["dueAt"] != nil {
+        if Self.toldByFields.contains(event.kind), event.afterFields != nil {
             return EventText(language: language, format: format, channel: "").text(of: event)
         }
         if event.kind == "status_changed", let to = event.afterFields?["status"].flatMap(ComplaintStatus.init(rawValue:)) {

@@ -21,6 +21,10 @@ package enum Language: String, CaseIterable, Sendable {
         return text
     }
 
+    /// Whether readers of this language read the services' own messages as they are: they are written in English.
+    /// Readers of other languages read the catalog's sentence for the error's code and each field instead.
+    package var readsServiceMessages: Bool { self == .en }
+
     /// How staff and customers see a core value (a status, category, role, clock…) in this language.
     func name<T: CatalogNamed>(of value: T) -> String {
         strings[T.catalogPrefix + "." + value.rawValue] ?? value.rawValue.replacingOccurrences(of: "_", with: " ")
