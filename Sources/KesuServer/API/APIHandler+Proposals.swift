@@ -92,14 +92,8 @@ extension APIHandler {
         let actor = try RequestContext.requireActor()
         try actor.require(.manageCompensation)
         guard case .json(let body) = input.body else { throw KesuError.invalid("Send JSON.") }
-        if let limit = body.limitFen, !(0...1_000_000_000).contains(limit) {
-            throw KesuError.invalid("limitFen must be 0 to ¥10,000,000.", fields: ["limitFen": ["out of range"]])
-        }
-        let role: Role = try convert(input.path.role)
-        let db = try db
-        try await app.kesu.writer.write(on: db) { tx in
-            try await ProposalStore.setAuthorityLimit(role, limitFen: body.limitFen, on: tx)
-        }
+        try await ReferenceDataService(services: app.kesu, db: try db)
+            .setAuthorityLimit(try convert(input.path.role), limitFen: body.limitFen, by: actor)
         return .ok(.init(body: .json(try await authorityLimits())))
     }
 

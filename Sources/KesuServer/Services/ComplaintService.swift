@@ -233,6 +233,20 @@ package struct ComplaintService: Sendable {
         return subject
     }
 
+    /// A new private link (256 random bits) to a complaint for its customer; only its hash is kept.
+    package func issueCustomerLink(to complaintID: UUID) async throws -> String {
+        var rng = SystemRandomNumberGenerator()
+        let bytes = (0..<32).map { _ in UInt8.random(in: 0...255, using: &rng) }
+        let token = Data(bytes).base64EncodedString().replacingOccurrences(of: "+", with: "-")
+            .replacingOccurrences(of: "/", with: "_").replacingOccurrences(of: "=", with: "")
+        let hash = AuthService.digest(token)
+        try await services.writer.write(on: db) { tx in
+            try await PortalStore.addLink(id: services.ids.next(), complaintID: complaintID, tokenHash: hash,
+                                          now: services.now(), on: tx)
+        }
+        return token
+    }
+
     /// A message the customer wrote on their page, on the timeline under their name.
     package func customerMessage(_ body: String, on complaint: ComplaintModel, by actor: Actor) async throws {
         try actor.require(.actAsCustomer, on: try .complaint(complaint))

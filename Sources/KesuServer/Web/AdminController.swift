@@ -139,76 +139,22 @@ struct AdminController: RouteCollection {
     /// Adds a canned reply, or changes one (`id` given), or removes one (empty body).
     @Sendable func saveCanned(req: Request) async throws -> Response {
         try WebSession.checkCSRF(req)
-        _ = try requireAdmin()
         struct Form: Decodable { var id: String?, title: String, body: String }
         let form = try req.content.decode(Form.self)
-        let title = form.title.trimmed, body = form.body.trimmed
-        let services = req.application.kesu
-        if let id = form.id.flatMap(UUID.init(uuidString:)) {
-            guard let reply = try await CannedReplyModel.find(id, on: req.db) else { throw KesuError.notFound("No such reply.") }
-            if body.isEmpty {
-                try await services.writer.write(on: req.db) { try await reply.delete(on: $0) }
-            } else {
-                guard (1...40).contains(title.count), body.count <= 1_000 else {
-                    throw KesuError.invalid("A title is 1–40 characters, a reply at most 1,000.")
-                }
-                reply.title = title
-                reply.body = body
-                try await services.writer.write(on: req.db) { try await reply.update(on: $0) }
-            }
-        } else {
-            guard (1...40).contains(title.count), (1...1_000).contains(body.count) else {
-                throw KesuError.invalid("A title is 1–40 characters, a reply 1 to 1,000.")
-            }
-            let reply = CannedReplyModel()
-            reply.id = services.ids.next()
-            reply.title = title
-            reply.body = body
-            reply.position = (try await CannedReplyModel.query(on: req.db).max(\.$position) ?? 0) + 1
-            reply.createdAt = services.now()
-            try await services.writer.write(on: req.db) { try await reply.create(on: $0) }
-        }
+        try await ReferenceDataService(services: req.application.kesu, db: req.db).saveCannedReply(
+            id: form.id.flatMap(UUID.init(uuidString:)), title: form.title, body: form.body,
+            by: try RequestContext.requireActor())
         return req.redirect(to: "/admin/canned")
     }
 
     /// Adds a sub-category (`category` given), or renames, retires or restores one (`code` of an existing one).
     @Sendable func saveSubcategory(req: Request) async throws -> Response {
         try WebSession.checkCSRF(req)
-        _ = try requireAdmin()
         struct Form: Decodable { var code: String, nameZh: String, nameEn: String, category: String?, active: String? }
         let form = try req.content.decode(Form.self)
-        let code = form.code.trimmed, nameZh = form.nameZh.trimmed, nameEn = form.nameEn.trimmed
-        var problems = ValidationProblems()
-        if !(1...40).contains(nameZh.count) { problems.add("nameZh", "must be 1 to 40 characters") }
-        if !(1...60).contains(nameEn.count) { problems.add("nameEn", "must be 1 to 60 characters") }
-        let services = req.application.kesu
-        if let existing = try await SubcategoryModel.query(on: req.db).filter(\.$code == code).first() {
-            guard form.category == nil || form.category == existing.category else {
-                throw KesuError.conflict("The code \(code) is already used under \(existing.category).")
-            }
-            try problems.throwIfAny("The sub-category cannot be saved")
-            existing.nameZh = nameZh
-            existing.nameEn = nameEn
-            existing.active = form.active == "1"
-            try await services.writer.write(on: req.db) { try await existing.update(on: $0) }
-        } else {
-            guard let category = form.category.flatMap(ComplaintCategory.init(rawValue:)) else {
-                throw KesuError.invalid("Choose the category the sub-category belongs to.", fields: ["category": ["unknown"]])
-            }
-            let validCode = (2...40).contains(code.count)
-                && code.unicodeScalars.allSatisfy { ("a"..."z").contains($0) || ("0"..."9").contains($0) || $0 == "_" }
-            if !validCode { problems.add("code", "must be 2 to 40 lower-case letters, digits or _") }
-            try problems.throwIfAny("The sub-category cannot be saved")
-            let sub = SubcategoryModel()
-            sub.id = services.ids.next()
-            sub.code = code
-            sub.category = category.rawValue
-            sub.nameZh = nameZh
-            sub.nameEn = nameEn
-            sub.active = true
-            sub.position = (try await SubcategoryModel.query(on: req.db).max(\.$position) ?? 0) + 1
-            try await services.writer.write(on: req.db) { try await sub.create(on: $0) }
-        }
+        try await ReferenceDataService(services: req.application.kesu, db: req.db).saveSubcategory(
+            code: form.code, nameZh: form.nameZh, nameEn: form.nameEn, category: form.category,
+            active: form.active == "1", by: try RequestContext.requireActor())
         return req.redirect(to: "/admin/categories")
     }
 }

@@ -90,7 +90,7 @@ struct PortalController: RouteCollection {
             for photo in photos {
                 try await evidence.add(AttachmentsController.evidence(photo), toOwn: complaint, by: try Self.customer(of: complaint))
             }
-            let token = try await link(to: try complaint.requireID(), on: req)
+            let token = try await ComplaintService(services: services, db: req.db).issueCustomerLink(to: try complaint.requireID())
             return try await req.view.render("portal/filed", FiledPage(
                 chrome: chrome(req, "portal_filed"), number: complaint.number, link: "/t/\(token)")).encodeResponse(for: req)
         } catch let error as KesuError where error.isBadInput {
@@ -130,7 +130,7 @@ struct PortalController: RouteCollection {
         }
         try await req.application.throttle.clear(counted.filter { $0.rule == .portalNumber }, services: services,
                                                  on: req.db)
-        let token = try await link(to: id, on: req)
+        let token = try await ComplaintService(services: services, db: req.db).issueCustomerLink(to: id)
         return req.redirect(to: "/t/\(token)")
     }
 
@@ -231,21 +231,6 @@ struct PortalController: RouteCollection {
               let complaint = try await ComplaintStore.find(id: id, on: req.db)
         else { throw KesuError.notFound("This link is not valid.") }
         return complaint
-    }
-
-    /// Makes a new private link (256 random bits) to a complaint; only its hash is kept.
-    private func link(to complaintID: UUID, on req: Request) async throws -> String {
-        var rng = SystemRandomNumberGenerator()
-        let bytes = (0..<32).map { _ in UInt8.random(in: 0...255, using: &rng) }
-        let token = Data(bytes).base64EncodedString().replacingOccurrences(of: "+", with: "-")
-            .replacingOccurrences(of: "/", with: "_").replacingOccurrences(of: "=", with: "")
-        let services = req.application.kesu
-        let hash = AuthService.digest(token)
-        try await services.writer.write(on: req.db) { tx in
-            try await PortalStore.addLink(id: services.ids.next(), complaintID: complaintID, tokenHash: hash,
-                                          now: services.now(), on: tx)
-        }
-        return token
     }
 
     private func chrome(_ req: Request, _ titleKey: String) -> PageChrome {
