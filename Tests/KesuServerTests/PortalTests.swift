@@ -12,6 +12,19 @@ final class PortalTests: KesuTestCase, @unchecked Sendable {
         return String(html[range])
     }
 
+    /// A filing that cannot be taken says which field, in the customer's language and the form's words.
+    func testAWrongFilingNamesTheFieldInTheCustomersLanguage() async throws {
+        let body = "name=%E9%99%88%E9%9D%99&phone=123&waybill=YT5550001&category=&description=%E4%B8%A2%E4%BA%86&key="
+        let zh = try await call(.POST, "/portal/new", raw: body, headers: form + [("Cookie", "kesu_lang=zh")])
+        XCTAssertEqual(zh.status, .unprocessableEntity, zh.body)
+        XCTAssertTrue(zh.body.contains("电话：请填写手机号"), zh.body)
+        XCTAssertFalse(zh.body.contains("customer.phone"))
+        let en = try await call(.POST, "/portal/new", raw: body, headers: form + [("Cookie", "kesu_lang=en")])
+        XCTAssertTrue(en.body.contains("Phone: Enter a mobile number"), en.body)
+        let complaints = try await count("complaints")
+        XCTAssertEqual(complaints, 0, "nothing was filed")
+    }
+
     func testFileFollowAndSeeOnlyWhatIsMeantForTheCustomer() async throws {
         let filed = try await call(.POST, "/portal/new", raw: "name=%E9%99%88%E9%9D%99&phone=13700004444&waybill=YT5550001&"
                                    + "category=&description=%3Cscript%3Ealert(1)%3C%2Fscript%3E%E5%8C%85%E8%A3%B9%E4%B8%A2%E4%BA%86&key=k1",

@@ -68,7 +68,8 @@ struct IntakePageController: RouteCollection {
             return req.redirect(to: "/complaints/\(complaint.number)")
         } catch let error as KesuError where error.isBadInput {
             let problems = Self.problems(error, in: WebSession.language(req))
-            return try await render(req, actor: actor, form: form, errors: problems.isEmpty ? [error.message] : problems)
+            return try await render(req, actor: actor, form: form, errors: problems.isEmpty
+                ? [WebErrorMiddleware.message(error, in: WebSession.language(req))] : problems)
                 .encodeResponse(status: .unprocessableEntity, for: req)
         }
     }
@@ -129,9 +130,11 @@ struct IntakePageController: RouteCollection {
 
     /// What is wrong, field by field, in the form's own words and the reader's language.
     static func problems(_ error: KesuError, in language: Language) -> [String] {
-        error.details.sorted { $0.key < $1.key }.map { field, problems in
-            guard let label = labels[field] else { return "\(field): \(problems.joined(separator: ", "))" }
-            return language.text("form_problem", ["field": language.text(label), "problem": language.text("invalid." + label)])
+        error.details.sorted { $0.key < $1.key }.flatMap { field, problems in
+            guard let label = labels[field] else {
+                return WebErrorMiddleware.problems(KesuError(error.code, error.message, details: [field: problems]), in: language)
+            }
+            return [language.text("form_problem", ["field": language.text(label), "problem": language.text("invalid." + label)])]
         }
     }
 

@@ -123,8 +123,7 @@ struct WebErrorMiddleware: AsyncMiddleware {
         let message = status == .forbidden && kesuError.code == .forbidden && kesuError.message.contains("another unit")
             ? (t["forbidden_text"] ?? "")
             : status == .serviceUnavailable ? (t["unavailable_text"] ?? "")
-            : (language.readsServiceMessages || kesuError.inReadersLanguage) && status.code < 500 ? kesuError.message
-            : t["error_text." + kesuError.code.rawValue] ?? (t["error_text.invalid_input"] ?? "")
+            : status.code >= 500 ? language.text("error_text.internal_error") : Self.message(kesuError, in: language)
         let page = ErrorPage(chrome: Pages.chrome(request, title: heading, actor: RequestContext.actor),
                              status: Int(status.code), heading: heading, message: message,
                              problems: kesuError.isBadInput && !kesuError.inReadersLanguage
@@ -132,6 +131,13 @@ struct WebErrorMiddleware: AsyncMiddleware {
         let response = try await request.view.render("error", page).encodeResponse(status: status, for: request)
         APIErrorMiddleware.setHeaders(from: kesuError, on: response)
         return response
+    }
+
+    /// What went wrong, for a reader of `language`: the service's own message where they read it (English, or a
+    /// message already written in their language), else the catalog's sentence for the error's code.
+    static func message(_ error: KesuError, in language: Language) -> String {
+        if language.readsServiceMessages || error.inReadersLanguage { return error.message }
+        return language.strings["error_text." + error.code.rawValue] ?? language.text("error_text.invalid_input")
     }
 
     /// What is wrong with each field, in the form's words and the reader's language: the field's label and what it

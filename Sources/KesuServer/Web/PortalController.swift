@@ -94,8 +94,10 @@ struct PortalController: RouteCollection {
             return try await req.view.render("portal/filed", FiledPage(
                 chrome: chrome(req, "portal_filed"), number: complaint.number, link: "/t/\(token)")).encodeResponse(for: req)
         } catch let error as KesuError where error.isBadInput {
-            let problems = error.details.sorted { $0.key < $1.key }.map { "\($0.key): \($0.value.joined(separator: ", "))" }
-            return try await renderNew(req, form: form, errors: problems.isEmpty ? [error.message] : problems)
+            let language = WebSession.language(req)
+            let problems = IntakePageController.problems(error, in: language)
+            return try await renderNew(req, form: form,
+                                       errors: problems.isEmpty ? [WebErrorMiddleware.message(error, in: language)] : problems)
                 .encodeResponse(status: .unprocessableEntity, for: req)
         }
     }
