@@ -17,7 +17,7 @@ struct SchemaGuardMiddleware: ServerMiddleware {
         var problems = ValidationProblems()
         Self.checkParameters(of: operation, in: request, into: &problems)
         var forwarded = body
-        if let rule = operation.body, let body {
+        if let rule = operation.body, let body, request.headerFields[.contentType]?.lowercased().contains("json") == true {
             let bytes = try await [UInt8](collecting: body, upTo: maxBytes)
             forwarded = HTTPBody(bytes)
             if let value = try? JSONSerialization.jsonObject(with: Data(bytes), options: [.fragmentsAllowed]) {

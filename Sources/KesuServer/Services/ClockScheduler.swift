@@ -99,7 +99,7 @@ package struct ClockScheduler: Sendable {
                     raisedThisBatch: levels[current.id] != nil, assignee: current.assigneeID,
                     scope: UnitPath(rawValue: current.scopePath), people: people)
                 if let level = outcome.raisedTo {
-                    events.append(systemEvent(current.id, "escalated", note: "\(name)超时，升级至\(Self.levelName(level))",
+                    events.append(systemEvent(current.id, "escalated", note: "\(name)超时，升级至\(Language.zh.text("level." + Escalation.levelKey(level)))",
                                               before: ["escalationLevel": String(current.escalationLevel)],
                                               after: ["escalationLevel": String(level), "clock": clock.kind.rawValue],
                                               at: now))
@@ -165,15 +165,6 @@ package struct ClockScheduler: Sendable {
                              after: [String: String]? = nil, at now: Date) -> ComplaintEventModel {
         ComplaintEventModel(id: services.ids.next(), complaintID: id, at: now, actorID: nil, actorName: "时限提醒",
                             kind: kind, customerVisible: false, note: note, before: before, after: after)
-    }
-
-    static func levelName(_ level: Int) -> String {
-        switch level {
-        case 0: "网点"
-        case 1: "区域"
-        case 2: "总部"
-        default: "邮政管理局"
-        }
     }
 
     static func stamp(_ date: Date, _ zone: TimeZone) -> String {
