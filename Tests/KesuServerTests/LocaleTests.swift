@@ -155,6 +155,21 @@ final class LocaleTests: KesuTestCase, @unchecked Sendable {
         XCTAssertNil(api.json["responsibility"] as? [String: Any], "nothing was saved")
     }
 
+    /// The language switch comes back to the page it was used on; an error page keeps the menu.
+    func testTheLanguageSwitchKeepsThePageAndErrorsKeepTheMenu() async throws {
+        let number = try await recordedNumber()
+        let cookie = try await session("agent")
+        let page = try await call(.GET, "/complaints/\(number)?tab=a&x=1", headers: [("Cookie", "kesu_session=\(cookie)")])
+        let next = "/complaints/\(number)%3Ftab%3Da%26x%3D1"
+        XCTAssertTrue(page.body.contains("href=\"/lang/en?next=\(next)\""), page.body)
+        let switched = try await call(.GET, "/lang/en?next=\(next)", headers: [("Cookie", "kesu_session=\(cookie)")])
+        XCTAssertEqual(switched.headers.first(name: .location), "/complaints/\(number)?tab=a&x=1")
+        let missing = try await call(.GET, "/complaints/KS20991231999999", headers: [("Cookie", "kesu_session=\(cookie)")])
+        XCTAssertEqual(missing.status, .notFound)
+        XCTAssertTrue(missing.body.contains("href=\"/notifications\""), "the menu is there")
+        XCTAssertTrue(missing.body.contains("客服 李娜"), "and who is logged in")
+    }
+
     /// A notification is stored as its kind and parameters and read in each reader's language, on the page and in
     /// the API; one stored before there were parameters reads as it was written.
     func testNotificationsReadInTheReadersLanguage() async throws {

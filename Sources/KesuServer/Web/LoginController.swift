@@ -87,11 +87,20 @@ enum Pages {
     static func chrome(_ req: Request, title: String, actor: Actor?) -> PageChrome {
         let language = WebSession.language(req)
         let csrf = (req.cookies[WebSession.cookie]?.string).map(WebSession.csrfToken(for:))
+        // Switching language comes back to this page when it can be asked for again (a GET).
+        let here = req.method == .GET ? req.url.path + (req.url.query.map { "?" + $0 } ?? "") : "/complaints"
         return PageChrome(title: title, t: language.strings, lang: language.rawValue,
                           otherLang: language.other.rawValue, user: actor?.displayName,
                           csrf: actor == nil ? nil : csrf, admin: actor?.may(.manageUsers) ?? false,
                           reports: actor?.may(.viewReports) ?? false,
-                          unread: req.storage[UnreadNotifications.self] ?? 0)
+                          unread: req.storage[UnreadNotifications.self] ?? 0, here: queryValue(here))
+    }
+
+    /// `text` as one value of a query string (`&`, `=`, `?`, `#`, `+` and the rest encoded).
+    static func queryValue(_ text: String) -> String {
+        var allowed = CharacterSet.alphanumerics
+        allowed.insert(charactersIn: "/-_.~")
+        return text.addingPercentEncoding(withAllowedCharacters: allowed) ?? "/"
     }
 }
 
@@ -124,7 +133,8 @@ struct WebErrorMiddleware: AsyncMiddleware {
             ? (t["forbidden_text"] ?? "")
             : status == .serviceUnavailable ? (t["unavailable_text"] ?? "")
             : status.code >= 500 ? language.text("error_text.internal_error") : Self.message(kesuError, in: language)
-        let page = ErrorPage(chrome: Pages.chrome(request, title: heading, actor: RequestContext.actor),
+        let actor = RequestContext.actor ?? request.storage[SignedInActor.self]
+        let page = ErrorPage(chrome: Pages.chrome(request, title: heading, actor: actor),
                              status: Int(status.code), heading: heading, message: message,
                              problems: kesuError.isBadInput && !kesuError.inReadersLanguage
                                 ? Self.problems(kesuError, in: language) : [])

@@ -18,6 +18,8 @@ struct PageChrome: Encodable {
     var reports = false
     /// Unread notifications, shown beside the bell.
     var unread = 0
+    /// Where the language switch comes back to, encoded for a query string.
+    var here = "/complaints"
 }
 
 struct LoginPage: Encodable {

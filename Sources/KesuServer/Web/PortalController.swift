@@ -238,6 +238,7 @@ struct PortalController: RouteCollection {
     private func chrome(_ req: Request, _ titleKey: String) -> PageChrome {
         var chrome = Pages.chrome(req, title: WebSession.language(req).strings[titleKey] ?? "", actor: nil)
         chrome.portal = true
+        if req.method != .GET { chrome.here = "/portal" }
         return chrome
     }
 

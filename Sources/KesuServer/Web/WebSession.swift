@@ -47,6 +47,11 @@ enum UnreadNotifications: StorageKey {
     typealias Value = Int
 }
 
+/// The logged-in user, kept on the request so an error page (rendered outside ``RequestContext``) keeps the menu.
+enum SignedInActor: StorageKey {
+    typealias Value = Actor
+}
+
 /// Runs staff pages with the logged-in actor in ``RequestContext``; sends visitors without a session to /login.
 package struct WebAuthMiddleware: AsyncMiddleware {
     package init() {}
@@ -63,10 +68,9 @@ package struct WebAuthMiddleware: AsyncMiddleware {
             }
         }
         guard let actor else {
-            let back = request.url.path + (request.url.query.map { "?" + $0 } ?? "")
-            let target = "/login?next=" + (back.addingPercentEncoding(withAllowedCharacters: .urlQueryAllowed) ?? "/")
-            return request.redirect(to: target)
+            return request.redirect(to: "/login?next=" + Pages.queryValue(request.url.path + (request.url.query.map { "?" + $0 } ?? "")))
         }
+        request.storage[SignedInActor.self] = actor
         // The bell in the header: one count on the partial index of unread notifications.
         if request.method == .GET {
             request.storage[UnreadNotifications.self] = try await NotificationStore.unreadCount(userID: actor.userID,
