@@ -36,6 +36,7 @@ package func routes(_ app: Application) throws {
     try pages.register(collection: PortalController())
     try pages.register(collection: AttachmentsController(forCustomers: true))
     let staff = pages.grouped(WebAuthMiddleware())
+    try staff.register(collection: WorkListPageController())
     try staff.register(collection: ComplaintPagesController())
     try staff.register(collection: IntakePageController())
     try staff.register(collection: AttachmentsController(forCustomers: false))

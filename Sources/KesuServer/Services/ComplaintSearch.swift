@@ -18,6 +18,13 @@ package struct ComplaintSearch: Sendable {
     /// An outlet's code.
     package var outlet: String?
     package var outletID: UUID?
+    /// A region's (or any unit's) code: complaints owned under it.
+    package var region: String?
+    /// Complaints assigned to someone of this unit.
+    package var teamUnitID: UUID?
+    /// Open complaints only (true), closed only (false), both (nil).
+    package var open: Bool?
+    package var flags: [String] = []
     package var waybill: String?
     package var phone: String?
     /// What a person typed into the search box: a complaint number, a phone number, a waybill, or words of the
@@ -46,6 +53,13 @@ package struct ComplaintSearch: Sendable {
         query.limit = limit
         query.assigneeID = assigneeID
         query.outletID = outletID
+        query.open = open
+        query.flags = flags
+        query.assigneeUnitID = teamUnitID
+        if let region {
+            guard let unit = try await OrgStore.find(code: region, on: db) else { return nil }
+            query.underPath = unit.path
+        }
         if let assignee {
             if assignee == "none" {
                 query.unassigned = true

@@ -16,6 +16,27 @@ extension ComplaintService {
     /// Makes the same change to several complaints in one transaction: all of them change, or — when any is unknown,
     /// not the actor's to work, or refused — none does. Returns their ids in the order given (repeats dropped).
     package func change(_ numbers: [String], _ change: ComplaintChange, by actor: Actor) async throws -> [UUID] {
+        let complaints = try await workable(numbers, by: actor)
+        let resolved = try await resolve(change, for: complaints, by: actor)
+        let ids = try complaints.map { try $0.requireID() }
+        let rootPath = try await OrgStore.rootPath(on: db)
+        let settings = try await services.clockSettings(on: db)
+        try await services.writer.write(on: db) { tx in
+            let current = try await ComplaintModel.query(on: tx).filter(\.$id ~~ ids)
+                .with(\.$assignee).with(\.$outlet).all()
+            guard current.count == ids.count else { throw KesuError.notFound("A complaint was removed meanwhile.") }
+            let now = self.services.now()
+            for complaint in current {
+                try await self.apply(change, resolved, to: complaint, rootPath: rootPath, settings: settings, by: actor,
+                                     at: now, on: tx)
+            }
+        }
+        return ids
+    }
+
+    /// The complaints `numbers` name, each one the actor's to work — or an error naming the first that is not.
+    /// Repeats are dropped; at most `bulkLimit`.
+    func workable(_ numbers: [String], by actor: Actor) async throws -> [ComplaintModel] {
         try actor.require(.workComplaints)
         var wanted: [String] = []
         for given in numbers {
@@ -35,21 +56,47 @@ extension ComplaintService {
             try actor.require(.workComplaints, on: try await subject(complaint, for: actor))
             complaints.append(complaint)
         }
-        let resolved = try await resolve(change, for: complaints, by: actor)
-        let ids = try complaints.map { try $0.requireID() }
-        let rootPath = try await OrgStore.rootPath(on: db)
+        return complaints
+    }
+
+    /// Moves several complaints to the same status in one transaction: all of them, or — when any may not make
+    /// the move — none. Closing needs each complaint's own summary and is not done in bulk.
+    package func transition(_ numbers: [String], to status: ComplaintStatus, by actor: Actor) async throws -> [UUID] {
+        guard status != .closed else {
+            throw KesuError.refused("Close complaints one by one, each with its summary and root cause.",
+                                    fields: ["to": ["closing is not a bulk move"]])
+        }
+        let ids = try await workable(numbers, by: actor).map { try $0.requireID() }
         let settings = try await services.clockSettings(on: db)
         try await services.writer.write(on: db) { tx in
-            let current = try await ComplaintModel.query(on: tx).filter(\.$id ~~ ids)
-                .with(\.$assignee).with(\.$outlet).all()
-            guard current.count == ids.count else { throw KesuError.notFound("A complaint was removed meanwhile.") }
-            let now = self.services.now()
-            for complaint in current {
-                try await self.apply(change, resolved, to: complaint, rootPath: rootPath, settings: settings, by: actor,
-                                     at: now, on: tx)
+            for id in ids {
+                try await self.move(id, TransitionRequest(to: status), settings: settings, by: actor, on: tx)
             }
         }
         return ids
+    }
+
+    /// Adds the same internal note to several complaints in one transaction.
+    package func addNote(_ numbers: [String], body: String, by actor: Actor) async throws -> [UUID] {
+        guard let text = try Self.checkNote(body, required: true) else { throw KesuError.refused("A note needs text.") }
+        let ids = try await workable(numbers, by: actor).map { try $0.requireID() }
+        let now = services.now()
+        try await services.writer.write(on: db) { tx in
+            try await ComplaintStore.append(ids.map { self.event($0, actor, "note", visible: false, note: text, at: now) },
+                                            on: tx)
+            try await ComplaintModel.query(on: tx).filter(\.$id ~~ ids).set(\.$updatedAt, to: now).update()
+        }
+        return ids
+    }
+
+    /// The first reply or move on an unassigned complaint by someone who handles complaints makes it theirs
+    /// (said on the timeline); nil when it already has a handler or the actor is not one.
+    func claim(_ complaint: ComplaintModel, by actor: Actor, at now: Date) throws -> ComplaintEventModel? {
+        guard complaint.$assignee.id == nil, actor.standsFor == nil,
+              [Role.agent, .supervisor, .claims, .quality].contains(actor.role) else { return nil }
+        complaint.$assignee.id = actor.userID
+        return event(try complaint.requireID(), actor, "assigned", visible: false, before: ["assignee": ""],
+                     after: ["assignee": actor.username, "why": "first_action"], at: now)
     }
 
     /// What a change names, looked up once: the assignee, the outlet; and the sub-category checked against each

@@ -88,7 +88,8 @@ extension ComplaintService {
     func move(_ id: UUID, _ request: TransitionRequest, note: String? = nil,
               closing: (rootCause: String?, rectification: RectificationRow?)? = nil, settings: ClockSettings,
               onlyFrom: ComplaintStatus? = nil, by actor: Actor, on tx: any Database) async throws {
-        // Re-read inside the transaction so two concurrent moves cannot both pass the check.
+        // Hold and re-read inside the transaction so two concurrent moves cannot both pass the check.
+        try await RowLock.complaint(id, on: tx)
         guard let current = try await ComplaintModel.find(id, on: tx),
               let from = ComplaintStatus(rawValue: current.status)
         else { throw KesuError.notFound("No complaint \(id).") }
@@ -121,6 +122,7 @@ extension ComplaintService {
         }
         current.heldFrom = request.to == .onHold ? from.rawValue : nil
         current.status = request.to.rawValue
+        let claimed = try self.claim(current, by: actor, at: now)
         current.updatedAt = now
         // Clocks pause, resume and are met with the move; a reopened complaint runs a new resolution clock.
         var clocks = try await ClockStore.clocks(of: id, forUpdate: true, on: tx)
@@ -165,7 +167,7 @@ extension ComplaintService {
         try await ClockStore.insert(added, on: tx)
         var events = [self.event(id, actor, "status_changed", visible: true, before: before, after: after, at: now)]
         if let note { events.append(self.event(id, actor, "note", visible: false, note: note, at: now)) }
-        try await ComplaintStore.append(events + extra, on: tx)
+        try await ComplaintStore.append(events + [claimed].compactMap { $0 } + extra, on: tx)
     }
 
     /// Checks the root cause of a closing against the list and, for a systemic one, drafts its rectification.
@@ -235,12 +237,13 @@ extension ComplaintService {
         // meets the regulator's clock.
         let meets: Set<ClockKind> = (customerVisible ? ClockRules.metByReply : []).union(toRegulator ? [.regulator] : [])
         try await services.writer.write(on: db) { tx in
-            try await ComplaintStore.append([note], on: tx)
-            if customerVisible {
-                try await ComplaintModel.query(on: tx).filter(\.$id == id).filter(\.$firstReplyAt == nil)
-                    .set(\.$firstReplyAt, to: now).update()
-            }
-            try await ComplaintModel.query(on: tx).filter(\.$id == id).set(\.$updatedAt, to: now).update()
+            try await RowLock.complaint(id, on: tx)
+            guard let current = try await ComplaintModel.find(id, on: tx) else { throw KesuError.notFound("No complaint \(number).") }
+            let claimed = customerVisible || toRegulator ? try self.claim(current, by: actor, at: now) : nil
+            try await ComplaintStore.append([note] + [claimed].compactMap { $0 }, on: tx)
+            if customerVisible, current.firstReplyAt == nil { current.firstReplyAt = now }
+            current.updatedAt = now
+            try await current.update(on: tx)
             guard !meets.isEmpty else { return }
             var clocks = try await ClockStore.clocks(of: id, forUpdate: true, on: tx)
             let changed = ClockBook.meet(&clocks, kinds: meets, at: now)

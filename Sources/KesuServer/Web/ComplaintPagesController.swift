@@ -7,99 +7,11 @@ import Vapor
 /// 工单列表 and the complaint page, with the actions legal in the complaint's state.
 struct ComplaintPagesController: RouteCollection {
     func boot(routes: any RoutesBuilder) throws {
-        routes.get { req in req.redirect(to: "/complaints") }
-        routes.get("complaints", use: queue)
         routes.get("complaints", ":number", use: show)
         routes.post("complaints", ":number", "transition", use: transition)
         routes.post("complaints", ":number", "notes", use: note)
         routes.post("complaints", ":number", "take", use: take)
         routes.post("complaints", ":number", "change", use: change)
-        routes.post("complaints", "bulk", use: bulk)
-    }
-
-    // MARK: Queue
-
-    @Sendable func queue(req: Request) async throws -> Response {
-        let actor = try RequestContext.requireActor()
-        try actor.require(.viewComplaints)
-        let language = WebSession.language(req)
-        let t = language.strings
-        struct Filters: Decodable {
-            var view: String?, status: String?, category: String?, priority: String?, channel: String?, q: String?
-            var cursor: String?
-        }
-        let f = try req.query.decode(Filters.self)
-        let view = f.view ?? "all"
-        var search = ComplaintSearch()
-        switch view {
-        case "mine": search.assigneeID = actor.userID
-        case "unassigned": search.assignee = "none"
-        case "urgent": search.priority = .p1
-        case "team" where actor.unitKind == .outlet: search.outletID = actor.unitID
-        default: break
-        }
-        search.status = f.status.flatMap(ComplaintStatus.init(rawValue:))
-        search.category = f.category.flatMap(ComplaintCategory.init(rawValue:))
-        search.channel = f.channel.flatMap(KesuCore.Channel.init(rawValue:))
-        if let p = f.priority.flatMap(Priority.init(rawValue:)) { search.priority = p }
-        search.cursor = f.cursor.flatMap(ListCursor.init(token:))
-        let q = (f.q ?? "").trimmed
-        // A complaint number goes straight to its page.
-        if let number = ComplaintNumber(q) { return req.redirect(to: "/complaints/\(number.rawValue)") }
-        search.text = q
-        let query = try await search.query(for: actor, on: req.db)
-        let (rows, next) = try await query?.run(on: req.db) ?? ([], nil)
-        let format = PageFormat(language: language, timeZone: req.application.kesu.config.timeZone)
-        let now = req.application.kesu.clock.now()
-        let queueRows = rows.map { row in
-            let status = ComplaintStatus(rawValue: row.status) ?? .received
-            let due = format.due(at: row.dueAt, warnAt: row.dueWarnAt, kind: row.dueKind, now: now)
-            return QueueRow(
-                number: row.number, customer: row.customerName,
-                phone: PhoneNumber(row.customerPhone)?.masked ?? "****", waybill: row.waybills.first ?? "—",
-                category: row.category.flatMap(ComplaintCategory.init(rawValue:)).map(language.name(of:)) ?? "—",
-                priority: row.priority, urgent: row.priority == Priority.p1.rawValue,
-                status: language.name(of: status), assignee: row.assigneeName ?? (t["none"] ?? ""),
-                age: format.duration(now.timeIntervalSince(row.receivedAt)), due: due.state, dueText: due.text)
-        }
-        func url(cursor: String?) -> String {
-            var items: [URLQueryItem] = [URLQueryItem(name: "view", value: view)]
-            for (k, v) in [("status", f.status), ("category", f.category), ("priority", f.priority),
-                           ("channel", f.channel), ("q", f.q)] where !(v ?? "").isEmpty {
-                items.append(URLQueryItem(name: k, value: v))
-            }
-            if let cursor { items.append(URLQueryItem(name: "cursor", value: cursor)) }
-            var c = URLComponents()
-            c.path = "/complaints"
-            c.queryItems = items
-            return c.string ?? "/complaints"
-        }
-        func choices<T: RawRepresentable>(_ all: [T], selected: String?, label: (T) -> String) -> [Choice]
-        where T.RawValue == String {
-            [Choice(value: "", label: t["any"] ?? "", selected: (selected ?? "").isEmpty)]
-                + all.map { Choice(value: $0.rawValue, label: label($0), selected: $0.rawValue == selected) }
-        }
-        let views = ["all", "mine", "team", "unassigned", "urgent"].map {
-            Choice(value: $0, label: t[$0] ?? $0, selected: $0 == view)
-        }
-        let waiting = search.cursor != nil ? [] : try await InquiryService(services: req.application.kesu, db: req.db)
-            .waiting(for: actor, limit: 20)
-        let page = QueuePage(
-            chrome: Pages.chrome(req, title: t["queue"] ?? "", actor: actor), view: view, views: views,
-            statuses: choices(ComplaintStatus.allCases, selected: f.status, label: language.name(of:)),
-            categories: choices(ComplaintCategory.allCases, selected: f.category, label: language.name(of:)),
-            priorities: choices(Priority.allCases, selected: f.priority, label: \.rawValue),
-            channels: choices(KesuCore.Channel.allCases, selected: f.channel, label: language.name(of:)),
-            q: q, rows: queueRows,
-            inquiries: waiting.map { InvestigationPagesController.item($0, actor: actor, t: t, format: format, now: now) },
-            nextURL: next.map { url(cursor: $0.token) },
-            firstURL: search.cursor == nil ? nil : url(cursor: nil),
-            canAssign: actor.may(.assignComplaints),
-            assignees: actor.may(.assignComplaints) ? try await Self.handlers(on: req.db).map {
-                Choice(value: $0.username, label: $0.displayName, selected: false)
-            } : [],
-            here: url(cursor: search.cursor?.token))
-        return try await req.view.render("complaints/queue", page).encodeResponse(for: req)
     }
 
     // MARK: One complaint
@@ -310,20 +222,6 @@ struct ComplaintPagesController: RouteCollection {
             priority: form.priority.flatMap(Priority.init(rawValue:)))
         _ = try await ComplaintService(services: req.application.kesu, db: req.db).change(number, change, by: actor)
         return req.redirect(to: "/complaints/\(number)")
-    }
-
-    /// Assigns, or sets the priority of, several complaints chosen in the queue.
-    @Sendable func bulk(req: Request) async throws -> Response {
-        try WebSession.checkCSRF(req)
-        let actor = try RequestContext.requireActor()
-        struct Form: Decodable { var numbers: [String]?, assignee: String?, priority: String?, back: String? }
-        let form = try req.content.decode(Form.self)
-        let change = ComplaintChange(
-            assignee: (form.assignee ?? "").isEmpty ? nil : form.assignee,
-            priority: form.priority.flatMap(Priority.init(rawValue:)))
-        _ = try await ComplaintService(services: req.application.kesu, db: req.db)
-            .change(form.numbers ?? [], change, by: actor)
-        return req.redirect(to: LoginController.safeNext(form.back))
     }
 
     /// A proposal step's title (also its clock's note), stored as "<the step in Chinese>：<the proposal>", with the

@@ -96,6 +96,23 @@ enum Pages {
                           unread: req.storage[UnreadNotifications.self] ?? 0, here: queryValue(here))
     }
 
+    /// `path` (which may carry a query and a `#fragment`) with the flash message `key` to show once it loads.
+    static func withFlash(_ path: String, _ key: String, count: Int? = nil) -> String {
+        let (base, fragment) = path.firstIndex(of: "#").map { (String(path[..<$0]), String(path[$0...])) } ?? (path, "")
+        let flash = "done=" + key + (count.map { "&n=\($0)" } ?? "")
+        return base + (base.contains("?") ? "&" : "?") + flash + fragment
+    }
+
+    /// The flash message the page was asked to show (`?done=`), in the reader's language; nil for none or an
+    /// unknown one.
+    static func flash(_ req: Request, language: Language) -> String? {
+        guard let key = req.query[String.self, at: "done"], key.count < 40,
+              key.allSatisfy({ $0 == "_" || ("a"..."z").contains($0) }),
+              language.strings["flash." + key] != nil else { return nil }
+        let n = req.query[Int.self, at: "n"].map { String(min(max($0, 0), 1_000)) } ?? ""
+        return language.text("flash." + key, ["n": n])
+    }
+
     /// `text` as one value of a query string (`&`, `=`, `?`, `#`, `+` and the rest encoded).
     static func queryValue(_ text: String) -> String {
         var allowed = CharacterSet.alphanumerics

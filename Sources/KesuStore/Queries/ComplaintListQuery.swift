@@ -47,6 +47,14 @@ package struct ComplaintListQuery: Sendable {
     package var descriptionContains: String?
     package var receivedFrom: Date?
     package var receivedTo: Date?
+    /// Only complaints not closed (true), only closed ones (false), or both (nil).
+    package var open: Bool?
+    /// Complaints carrying every one of these flags (repeat, regulator, media_risk…).
+    package var flags: [String] = []
+    /// Complaints owned under this unit path (a region, an outlet).
+    package var underPath: String?
+    /// Complaints assigned to someone of this unit (a team).
+    package var assigneeUnitID: UUID?
     package var scope: VisibilityScope = .all
     package var cursor: ListCursor?
     package var limit = 50
@@ -54,20 +62,11 @@ package struct ComplaintListQuery: Sendable {
     package init() {}
 }
 
-extension Date {
-    /// The date rounded to whole milliseconds: how Kesu stores every time, so cursors compare exactly.
-    package var roundedToMillis: Date { Date(timeIntervalSince1970: Double(millis) / 1000) }
-    package var millis: Int64 { Int64((timeIntervalSince1970 * 1000).rounded()) }
-    package init(millis: Int64) { self.init(timeIntervalSince1970: Double(millis) / 1000) }
-}
-
 extension ComplaintListQuery {
-    /// One page, newest first, in one query; the cursor is set when more follow.
-    package func run(on db: any Database) async throws -> (rows: [ComplaintRow], next: ListCursor?) {
-        if let ids = complaintIDs, ids.isEmpty { return ([], nil) }
-        let sql = try db.sql
+    /// The select with every filter of the query applied (no order, cursor or limit).
+    func filtered(_ select: SQLSelectBuilder) -> SQLSelectBuilder {
+        var q = select
         func column(_ name: String) -> SQLColumn { SQLColumn(name, table: "complaints") }
-        var q = ComplaintRow.select(on: sql)
         for (name, value) in [("status", status), ("category", category), ("priority", priority), ("channel", channel)] {
             if let value { q = q.where(column(name), .equal, SQLBind(value)) }
         }
@@ -81,7 +80,36 @@ extension ComplaintListQuery {
         }
         if let receivedFrom { q = q.where(column("received_at"), .greaterThanOrEqual, SQLBind(receivedFrom)) }
         if let receivedTo { q = q.where(column("received_at"), .lessThan, SQLBind(receivedTo)) }
+        if let open {
+            q = q.where(column("status"), open ? .notEqual : .equal, SQLBind("closed"))
+        }
+        // Flags are stored comma-separated; a flag is a word of letters and underscores.
+        for flag in flags where !flag.isEmpty && flag.allSatisfy({ $0 == "_" || ("a"..."z").contains($0) }) {
+            q = q.where(SQLRaw("(',' || complaints.flags || ',')"), .like, SQLBind("%," + flag + ",%"))
+        }
+        if let underPath { q = q.where(column("scope_path"), .like, SQLBind(underPath + "%")) }
+        if let assigneeUnitID {
+            q = q.where("complaints.assignee_id IN (SELECT id FROM users WHERE unit_id = \(bind: assigneeUnitID))"
+                as SQLQueryString)
+        }
         if scope != .all { q = q.where(scope.condition(owner: "complaints.scope_path", complaint: "complaints.id")) }
+        return q
+    }
+}
+
+extension Date {
+    /// The date rounded to whole milliseconds: how Kesu stores every time, so cursors compare exactly.
+    package var roundedToMillis: Date { Date(timeIntervalSince1970: Double(millis) / 1000) }
+    package var millis: Int64 { Int64((timeIntervalSince1970 * 1000).rounded()) }
+    package init(millis: Int64) { self.init(timeIntervalSince1970: Double(millis) / 1000) }
+}
+
+extension ComplaintListQuery {
+    /// One page, newest first, in one query; the cursor is set when more follow.
+    package func run(on db: any Database) async throws -> (rows: [ComplaintRow], next: ListCursor?) {
+        if let ids = complaintIDs, ids.isEmpty { return ([], nil) }
+        var q = filtered(ComplaintRow.select(on: try db.sql))
+        func column(_ name: String) -> SQLColumn { SQLColumn(name, table: "complaints") }
         if let cursor {
             // (received_at, id) < (at, id), spelled so both databases seek the index to the cursor instead of
             // scanning from the newest row.

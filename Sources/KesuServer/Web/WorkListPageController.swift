@@ -1,0 +1,207 @@
+import Fluent
+import Foundation
+import KesuCore
+import KesuStore
+import Vapor
+
+/// 工单列表 as a work list: views with counts, filters, sortable columns, paging both ways, saved and shared
+/// views, and bulk actions on what is ticked.
+struct WorkListPageController: RouteCollection {
+    func boot(routes: any RoutesBuilder) throws {
+        routes.get { req in req.redirect(to: "/complaints") }
+        routes.get("complaints", use: queue)
+        routes.get("complaints", "counts", use: counts)
+        routes.post("complaints", "bulk", use: bulk)
+        routes.post("complaints", "views", use: saveView)
+        routes.post("complaints", "views", ":id", "delete", use: removeView)
+    }
+
+    static func params(_ req: Request) -> [String: String] {
+        var out: [String: String] = [:]
+        for key in WorkList.keys + ["after", "before", "saved"] {
+            if let value = req.query[String.self, at: key] { out[key] = value }
+        }
+        return out
+    }
+
+    @Sendable func queue(req: Request) async throws -> Response {
+        let actor = try RequestContext.requireActor()
+        try actor.require(.viewComplaints)
+        let language = WebSession.language(req)
+        let t = language.strings
+        let given = Self.params(req)
+        let timeZone = req.application.kesu.config.timeZone
+        let list = WorkList(given, for: actor, timeZone: timeZone)
+        let q = (given["q"] ?? "").trimmed
+        // A complaint number goes straight to its page.
+        if let number = ComplaintNumber(q) { return req.redirect(to: "/complaints/\(number.rawValue)") }
+        let after = given["after"].flatMap { SortCursor(token: $0, sort: list.sort) }
+        let before = after == nil ? given["before"].flatMap { SortCursor(token: $0, sort: list.sort) } : nil
+        let db = req.db
+        let query = try await list.search.query(for: actor, on: db)
+        async let pageRead = query?.page(sort: list.sort, after: after, before: before, on: db)
+        async let totalRead = query?.count(on: db)
+        async let savedRead = WorkListService(services: req.application.kesu, db: db).views(for: actor)
+        async let unitsRead = OrgStore.all(on: db)
+        let firstPage = after == nil && before == nil
+        async let waitingRead = firstPage
+            ? InquiryService(services: req.application.kesu, db: db).waiting(for: actor, limit: 20) : []
+        async let handlersRead = actor.may(.assignComplaints) ? ComplaintPagesController.handlers(on: db) : []
+        let (page, total, saved, units, waiting, handlers) =
+            try await (pageRead, totalRead, savedRead, unitsRead, waitingRead, handlersRead)
+        let format = PageFormat(language: language, timeZone: timeZone)
+        let now = req.application.kesu.clock.now()
+        let rows = (page?.rows ?? []).map { row in
+            let status = ComplaintStatus(rawValue: row.status) ?? .received
+            let due = format.due(at: row.dueAt, warnAt: row.dueWarnAt, kind: row.dueKind, now: now)
+            return QueueRow(
+                number: row.number, customer: row.customerName,
+                phone: PhoneNumber(row.customerPhone)?.masked ?? "****", waybill: row.waybills.first ?? "—",
+                category: row.category.flatMap(ComplaintCategory.init(rawValue:)).map(language.name(of:)) ?? "—",
+                priority: row.priority, urgent: row.priority == Priority.p1.rawValue,
+                status: language.name(of: status), statusCode: status.rawValue,
+                assignee: row.assigneeName ?? (t["none"] ?? ""), outlet: row.outletName ?? "—",
+                age: format.duration(now.timeIntervalSince(row.receivedAt)),
+                updated: format.time(row.updatedAt), due: due.state, dueText: due.text,
+                flags: row.flags.map { t["flag." + $0] ?? $0 })
+        }
+        func choices<T: RawRepresentable>(_ all: [T], key: String, label: (T) -> String) -> [Choice]
+        where T.RawValue == String {
+            [Choice(value: "", label: t["any"] ?? "", selected: (list.params[key] ?? "").isEmpty)]
+                + all.map { Choice(value: $0.rawValue, label: label($0), selected: $0.rawValue == list.params[key]) }
+        }
+        func unitChoices(_ kinds: [UnitKind], key: String) -> [Choice] {
+            [Choice(value: "", label: t["any"] ?? "", selected: (list.params[key] ?? "").isEmpty)]
+                + units.filter { kinds.map(\.rawValue).contains($0.kind) }.map {
+                    Choice(value: $0.code, label: "\($0.name) (\($0.code))", selected: $0.code == list.params[key])
+                }
+        }
+        let here = "/complaints?" + list.query(["after": given["after"], "before": before == nil ? nil : given["before"]])
+        let views = WorkList.views.map { name in
+            SideView(id: name, name: t["view." + name] ?? name, url: "/complaints?view=\(name)",
+                     selected: given["saved"] == nil && name == list.view && list.params.count <= 1, shared: false,
+                     removable: false, counted: WorkList.counted.contains(name))
+        }
+        let mine = saved.map { view in
+            SideView(id: view.id.uuidString, name: view.name,
+                     url: "/complaints?" + view.query + "&saved=" + view.id.uuidString,
+                     selected: given["saved"] == view.id.uuidString, shared: view.sharedUnitID != nil,
+                     removable: view.ownerID == actor.userID
+                         || (view.sharedUnitID == actor.unitID && actor.may(.assignComplaints)),
+                     counted: true, owner: view.ownerID == actor.userID ? "" : view.ownerName)
+        }
+        let sortLinks = [ComplaintSort.deadline, .priority, .age, .updated].map { sort in
+            Choice(value: "/complaints?" + list.query(["sort": sort.rawValue, "after": nil, "before": nil]),
+                   label: t["sort." + sort.rawValue] ?? sort.rawValue, selected: sort == list.sort)
+        }
+        let moves = [ComplaintStatus.triaged, .investigating, .proposing, .onHold].map {
+            Choice(value: $0.rawValue, label: language.name(of: $0), selected: false)
+        }
+        let context = QueuePage(
+            chrome: Pages.chrome(req, title: t["queue"] ?? "", actor: actor), view: list.view,
+            views: views, savedViews: mine, viewName: given["saved"].flatMap { id in mine.first { $0.id == id }?.name }
+                ?? (t["view." + list.view] ?? ""),
+            total: total ?? 0, totalText: language.text("total", ["n": String(total ?? 0)]), sort: list.sort.rawValue, sortLinks: sortLinks,
+            statuses: choices(ComplaintStatus.allCases, key: "status", label: language.name(of:)),
+            categories: choices(ComplaintCategory.allCases, key: "category", label: language.name(of:)),
+            priorities: choices(Priority.allCases, key: "priority", label: \.rawValue),
+            channels: choices(KesuCore.Channel.allCases, key: "channel", label: language.name(of:)),
+            outlets: unitChoices([.outlet, .transferCentre], key: "outlet"), regions: unitChoices([.region], key: "region"),
+            flags: [Choice(value: "", label: t["any"] ?? "", selected: list.params["flag"] == nil)]
+                + WorkList.flags.map { Choice(value: $0, label: t["flag." + $0] ?? $0, selected: $0 == list.params["flag"]) },
+            sizes: WorkList.sizes.map { Choice(value: String($0), label: String($0), selected: $0 == list.size) },
+            from: list.params["from"] ?? "", to: list.params["to"] ?? "", q: q, rows: rows,
+            inquiries: waiting.map { InvestigationPagesController.item($0, actor: actor, t: t, format: format, now: now) },
+            nextURL: page?.next.map { "/complaints?" + list.query(["after": $0.token, "before": nil]) },
+            previousURL: page?.previous.map { "/complaints?" + list.query(["before": $0.token, "after": nil]) },
+            canAssign: actor.may(.assignComplaints),
+            assignees: handlers.map { Choice(value: $0.username, label: $0.displayName, selected: false) },
+            moves: moves, canShare: actor.may(.assignComplaints), here: here,
+            countsURL: "/complaints/counts?" + list.query(), query: list.query(), done: Pages.flash(req, language: language))
+        return try await req.view.render("complaints/queue", context).encodeResponse(for: req)
+    }
+
+    /// The light poll behind the side bar and "N new": the count of the list being looked at, of each built-in
+    /// view and of each saved view, as JSON.
+    @Sendable func counts(req: Request) async throws -> Response {
+        let actor = try RequestContext.requireActor()
+        try actor.require(.viewComplaints)
+        let timeZone = req.application.kesu.config.timeZone
+        let db = req.db
+        var views: [String: Int] = [:]
+        for name in WorkList.counted {
+            views[name] = try await WorkList.count(["view": name], for: actor, timeZone: timeZone, on: db)
+        }
+        for view in try await WorkListService(services: req.application.kesu, db: db).views(for: actor) {
+            views[view.id.uuidString] = try await WorkList.count(WorkList.params(of: view.query), for: actor,
+                                                                 timeZone: timeZone, on: db)
+        }
+        let current = try await WorkList.count(Self.params(req), for: actor, timeZone: timeZone, on: db)
+        struct Counts: Content { var current: Int, views: [String: Int] }
+        let response = try await Counts(current: current, views: views).encodeResponse(for: req)
+        response.headers.cacheControl = .init(noStore: true)
+        return response
+    }
+
+    /// Assigns, moves, re-prioritises or notes the ticked complaints, all or none.
+    @Sendable func bulk(req: Request) async throws -> Response {
+        try WebSession.checkCSRF(req)
+        let actor = try RequestContext.requireActor()
+        struct Form: Decodable {
+            var numbers: [String]?, action: String?, assignee: String?, priority: String?, to: String?, note: String?
+            var back: String?
+        }
+        let form = try req.content.decode(Form.self)
+        let service = ComplaintService(services: req.application.kesu, db: req.db)
+        let numbers = form.numbers ?? []
+        let done: String
+        switch form.action ?? "" {
+        case "assign":
+            guard let assignee = form.assignee, !assignee.isEmpty else {
+                throw KesuError.invalid("Choose whom to assign to.", fields: ["assignee": ["missing"]])
+            }
+            _ = try await service.change(numbers, ComplaintChange(assignee: assignee), by: actor)
+            done = "bulk_assigned"
+        case "priority":
+            guard let priority = form.priority.flatMap(Priority.init(rawValue:)) else {
+                throw KesuError.invalid("Choose a priority.", fields: ["priority": ["missing"]])
+            }
+            _ = try await service.change(numbers, ComplaintChange(priority: priority), by: actor)
+            done = "bulk_priority"
+        case "move":
+            guard let to = form.to.flatMap(ComplaintStatus.init(rawValue:)) else {
+                throw KesuError.invalid("Choose where to move them.", fields: ["to": ["missing"]])
+            }
+            _ = try await service.transition(numbers, to: to, by: actor)
+            done = "bulk_moved"
+        case "note":
+            _ = try await service.addNote(numbers, body: form.note ?? "", by: actor)
+            done = "bulk_noted"
+        default:
+            throw KesuError.invalid("Choose what to do with the ticked complaints.", fields: ["action": ["missing"]])
+        }
+        return req.redirect(to: Pages.withFlash(LoginController.safeNext(form.back), done, count: numbers.count))
+    }
+
+    @Sendable func saveView(req: Request) async throws -> Response {
+        try WebSession.checkCSRF(req)
+        let actor = try RequestContext.requireActor()
+        struct Form: Decodable { var name: String?, share: String?, query: String? }
+        let form = try req.content.decode(Form.self)
+        let saved = try await WorkListService(services: req.application.kesu, db: req.db)
+            .save(name: form.name ?? "", params: WorkList.params(of: form.query ?? ""), share: form.share == "1",
+                  by: actor)
+        return req.redirect(to: Pages.withFlash("/complaints?" + saved.query + "&saved=" + saved.id.uuidString,
+                                                "view_saved"))
+    }
+
+    @Sendable func removeView(req: Request) async throws -> Response {
+        try WebSession.checkCSRF(req)
+        let actor = try RequestContext.requireActor()
+        guard let id = req.parameters.get("id").flatMap(UUID.init(uuidString:)) else {
+            throw KesuError.notFound("No such view.")
+        }
+        try await WorkListService(services: req.application.kesu, db: req.db).remove(id, by: actor)
+        return req.redirect(to: Pages.withFlash("/complaints", "view_removed"))
+    }
+}

@@ -1,0 +1,21 @@
+import FluentKit
+
+/// Saved views of the work list (我的视图): a user's own, or one a supervisor shares with a unit.
+struct CreateSavedView: AsyncMigration {
+    func prepare(on database: any Database) async throws {
+        try await database.schema("saved_views")
+            .id()
+            .field("owner_id", .uuid, .required, .references("users", "id"))
+            .field("name", .string, .required)
+            .field("query", .string, .required)
+            .field("shared_unit_id", .uuid, .references("org_units", "id"))
+            .field("created_at", .datetime, .required)
+            .create()
+        try await database.createIndex("saved_views_owner", on: "saved_views", "owner_id")
+        try await database.createIndex("saved_views_shared", on: "saved_views", "shared_unit_id")
+    }
+
+    func revert(on database: any Database) async throws {
+        try await database.schema("saved_views").delete()
+    }
+}
