@@ -43,7 +43,7 @@ struct AttachmentsController: RouteCollection {
         let upload = try req.content.decode(Upload.self)
         let complaint = try await EvidenceService(services: req.application.kesu, db: req.db)
             .add(Self.evidence(upload.file), to: req.parameters.get("number") ?? "", visible: upload.visible == "1", by: actor)
-        return req.redirect(to: "/complaints/\(complaint.number)")
+        return req.redirect(to: Pages.withFlash("/complaints/\(complaint.number)#evidence", "uploaded"))
     }
 
     @Sendable func staffDownload(req: Request) async throws -> Response {

@@ -28,7 +28,7 @@ struct ClockPagesController: RouteCollection {
         let note = (form.note ?? "").trimmed
         _ = try await SLAService(services: req.application.kesu, db: req.db)
             .promise(number, due: due, note: note.isEmpty ? nil : note, by: actor)
-        return req.redirect(to: "/complaints/\(number)")
+        return req.redirect(to: Pages.withFlash("/complaints/\(number)", "promised"))
     }
 
     struct NoticeRow: Encodable { var at, text: String; var number: String?; var unread: Bool }

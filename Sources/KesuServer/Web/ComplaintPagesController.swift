@@ -43,7 +43,12 @@ struct ComplaintPagesController: RouteCollection {
         let heldFrom = row.heldFrom.flatMap(ComplaintStatus.init(rawValue:))
         let now = req.application.kesu.clock.now()
         let due = format.due(at: row.dueAt, warnAt: row.dueWarnAt, kind: row.dueKind, now: now)
-        let clocks = details.clocks.map { stored in
+        // The nearest deadline still running first, then the rest as they fall due.
+        let ordered = details.clocks.sorted { a, b in
+            let (ra, rb) = (a.clock.metAt == nil, b.clock.metAt == nil)
+            return ra != rb ? ra : a.clock.dueAt < b.clock.dueAt
+        }
+        let clocks = ordered.map { stored in
             let clock = stored.clock
             let state = clock.state(at: now)
             let tone = switch state {
@@ -96,6 +101,8 @@ struct ComplaintPagesController: RouteCollection {
             req, details: details, actor: actor, units: allUnits,
             closable: transitions.contains { $0.value == ComplaintStatus.closed.rawValue },
             language: language, format: format, now: now)
+        let next = NextStep.of(status, allowed: Lifecycle.allowed(from: status, heldFrom: heldFrom), canWork: canWork,
+                               answering: closure.inquiries.contains { $0.canAnswer }, in: language)
         let page = ComplaintPage(
             chrome: Pages.chrome(req, title: "\(row.number) · \(t["app"] ?? "")", actor: actor),
             number: row.number, status: language.name(of: status), priority: row.priority,
@@ -125,9 +132,11 @@ struct ComplaintPagesController: RouteCollection {
             },
             limit: limits.limit(for: actor.role).map(CompensationEngine.yuan) ?? (t["unlimited"] ?? ""),
             transitions: transitions, needsClosure: transitions.contains { $0.value == ComplaintStatus.closed.rawValue },
-            timeline: timeline.map { event in
+            timeline: timeline.reversed().map { event in
                 TimelineItem(at: format.time(event.at), actor: event.actorName ?? "—", kind: texts.kind(of: event),
-                             text: texts.text(of: event), isInternal: !event.customerVisible)
+                             text: texts.text(of: event), isInternal: !event.customerVisible,
+                             who: event.kind == "customer_message" || event.kind == "created" ? "customer"
+                                 : ["reply", "note", "regulator_reply", "call"].contains(event.kind) ? "staff" : "system")
             },
             shipments: shipments.map { s in
                 ShipmentCard(
@@ -152,7 +161,10 @@ struct ComplaintPagesController: RouteCollection {
                 Choice(value: $0.rawValue, label: language.name(of: $0), selected: $0.rawValue == row.category)
             },
             subcategories: SubcategoryGroup.all(subcategories, selected: row.subcategory, language: language),
-            priorities: Priority.allCases.map { Choice(value: $0.rawValue, label: $0.rawValue, selected: $0.rawValue == row.priority) })
+            priorities: Priority.allCases.map { Choice(value: $0.rawValue, label: $0.rawValue, selected: $0.rawValue == row.priority) },
+            next: next, otherMoves: transitions.filter { move in !next.moves.contains { $0.value == move.value } },
+            canWork: canWork, unassigned: row.assigneeUsername == nil, done: Pages.flash(req, language: language),
+            historyText: language.text("customer_history", ["n": String(row.customerComplaintCount)]))
         return try await req.view.render("complaints/show", page)
     }
 
@@ -185,7 +197,7 @@ struct ComplaintPagesController: RouteCollection {
         }
         let complaint = try await ComplaintService(services: req.application.kesu, db: req.db)
             .transition(number, request, by: actor)
-        return req.redirect(to: "/complaints/\(complaint.number)")
+        return req.redirect(to: Pages.withFlash("/complaints/\(complaint.number)", "moved", status: to))
     }
 
     @Sendable func note(req: Request) async throws -> Response {
@@ -197,7 +209,8 @@ struct ComplaintPagesController: RouteCollection {
         _ = try await ComplaintService(services: req.application.kesu, db: req.db)
             .addNote(number, body: form.body, customerVisible: form.visible == "1", toRegulator: form.regulator == "1",
                      by: actor)
-        return req.redirect(to: "/complaints/\(number)")
+        let done = form.regulator == "1" ? "regulator_replied" : form.visible == "1" ? "replied" : "noted"
+        return req.redirect(to: Pages.withFlash("/complaints/\(number)#conversation", done))
     }
 
     @Sendable func take(req: Request) async throws -> Response {
@@ -206,7 +219,7 @@ struct ComplaintPagesController: RouteCollection {
         let number = req.parameters.get("number") ?? ""
         _ = try await ComplaintService(services: req.application.kesu, db: req.db)
             .change(number, ComplaintChange(assignee: actor.username), by: actor)
-        return req.redirect(to: "/complaints/\(number)")
+        return req.redirect(to: Pages.withFlash("/complaints/\(number)", "taken"))
     }
 
     /// Changes assignee, category and priority from the complaint page.
@@ -221,7 +234,7 @@ struct ComplaintPagesController: RouteCollection {
             category: form.category.flatMap(ComplaintCategory.init(rawValue:)), subcategory: form.subcategory,
             priority: form.priority.flatMap(Priority.init(rawValue:)))
         _ = try await ComplaintService(services: req.application.kesu, db: req.db).change(number, change, by: actor)
-        return req.redirect(to: "/complaints/\(number)")
+        return req.redirect(to: Pages.withFlash("/complaints/\(number)", "changed"))
     }
 
     /// A proposal step's title (also its clock's note), stored as "<the step in Chinese>：<the proposal>", with the

@@ -65,7 +65,7 @@ struct IntakePageController: RouteCollection {
         do {
             let complaint = try await ComplaintService(services: req.application.kesu, db: req.db)
                 .record(draft, idempotencyKey: form.key.isEmpty ? nil : "web-" + form.key, by: actor)
-            return req.redirect(to: "/complaints/\(complaint.number)")
+            return req.redirect(to: Pages.withFlash("/complaints/\(complaint.number)", "created"))
         } catch let error as KesuError where error.isBadInput {
             let problems = Self.problems(error, in: WebSession.language(req))
             return try await render(req, actor: actor, form: form, errors: problems.isEmpty

@@ -91,7 +91,7 @@ struct InvestigationPagesController: RouteCollection {
         }
         _ = try await InquiryService(services: req.application.kesu, db: req.db)
             .ask(number, unitCode: form.unit, question: form.question, dueAt: due, by: actor)
-        return req.redirect(to: "/complaints/\(number)#inquiries")
+        return req.redirect(to: Pages.withFlash("/complaints/\(number)#inquiries", "asked"))
     }
 
     @Sendable func answer(req: Request) async throws -> Response {
@@ -105,7 +105,7 @@ struct InvestigationPagesController: RouteCollection {
             .map(AttachmentsController.evidence)
         _ = try await InquiryService(services: req.application.kesu, db: req.db)
             .answer(number, id, text: form.answer, files: files, by: actor)
-        return req.redirect(to: "/complaints/\(number)#inquiries")
+        return req.redirect(to: Pages.withFlash("/complaints/\(number)#inquiries", "answered"))
     }
 
     @Sendable func markTypical(req: Request) async throws -> Response {
@@ -120,7 +120,7 @@ struct InvestigationPagesController: RouteCollection {
         } else {
             try await service.markTypical(number, lesson: form.lesson ?? "", by: actor)
         }
-        return req.redirect(to: "/complaints/\(number)#typical")
+        return req.redirect(to: Pages.withFlash("/complaints/\(number)#typical", "typical"))
     }
 
     @Sendable func rectifications(req: Request) async throws -> View {

@@ -97,9 +97,9 @@ enum Pages {
     }
 
     /// `path` (which may carry a query and a `#fragment`) with the flash message `key` to show once it loads.
-    static func withFlash(_ path: String, _ key: String, count: Int? = nil) -> String {
+    static func withFlash(_ path: String, _ key: String, count: Int? = nil, status: ComplaintStatus? = nil) -> String {
         let (base, fragment) = path.firstIndex(of: "#").map { (String(path[..<$0]), String(path[$0...])) } ?? (path, "")
-        let flash = "done=" + key + (count.map { "&n=\($0)" } ?? "")
+        let flash = "done=" + key + (count.map { "&n=\($0)" } ?? "") + (status.map { "&to=" + $0.rawValue } ?? "")
         return base + (base.contains("?") ? "&" : "?") + flash + fragment
     }
 
@@ -110,7 +110,8 @@ enum Pages {
               key.allSatisfy({ $0 == "_" || ("a"..."z").contains($0) }),
               language.strings["flash." + key] != nil else { return nil }
         let n = req.query[Int.self, at: "n"].map { String(min(max($0, 0), 1_000)) } ?? ""
-        return language.text("flash." + key, ["n": n])
+        let status = req.query[String.self, at: "to"].flatMap(ComplaintStatus.init(rawValue:)).map(language.name(of:))
+        return language.text("flash." + key, ["n": n, "status": status ?? ""])
     }
 
     /// `text` as one value of a query string (`&`, `=`, `?`, `#`, `+` and the rest encoded).

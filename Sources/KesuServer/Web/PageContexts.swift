@@ -168,6 +168,8 @@ struct TimelineItem: Encodable {
     var kind: String
     var text: String
     var isInternal: Bool
+    /// `customer` for what the customer wrote, `staff` for people's replies and notes, `system` for Kesu's events.
+    var who = "staff"
 }
 
 struct TrackingItem: Encodable {
@@ -245,6 +247,14 @@ struct ComplaintPage: Encodable {
     var categories: [Choice]
     var subcategories: [SubcategoryGroup]
     var priorities: [Choice]
+    var next: NextStep
+    /// Allowed moves that are not the usual next ones.
+    var otherMoves: [Choice]
+    var canWork: Bool
+    var unassigned: Bool
+    /// The flash message of the action just done.
+    var done: String?
+    var historyText: String
 }
 
 /// Formats times and ages the way the pages show them, in the company's time zone.

@@ -72,7 +72,7 @@ struct ResolutionPagesController: RouteCollection {
         _ = try await ComplaintService(services: req.application.kesu, db: req.db).setResponsibility(
             number, Responsibility(party: party, unitCode: form.unit, person: form.person, reason: form.reason ?? "",
                                    evidence: evidence), by: actor)
-        return req.redirect(to: "/complaints/\(number)")
+        return req.redirect(to: Pages.withFlash("/complaints/\(number)#responsibility", "responsibility"))
     }
 
     /// Drafts a proposal from the complaint page (amount in yuan).
@@ -91,7 +91,7 @@ struct ResolutionPagesController: RouteCollection {
         let number = req.parameters.get("number") ?? ""
         _ = try await ProposalService(services: req.application.kesu, db: req.db)
             .propose(number, kind: kind, amountFen: fen, description: form.description ?? "", by: actor)
-        return req.redirect(to: "/complaints/\(number)")
+        return req.redirect(to: Pages.withFlash("/complaints/\(number)#proposals", "proposed"))
     }
 
     /// Approves, offers, or records the customer's phone decision on a proposal.
@@ -110,7 +110,12 @@ struct ResolutionPagesController: RouteCollection {
         case "reject": _ = try await service.decide(number, id, accepted: false, reason: form.reason, by: actor)
         default: throw KesuError.notFound("No such action.")
         }
-        return req.redirect(to: "/complaints/\(number)")
+        let done = switch req.parameters.get("action") {
+        case "approve": "approved"
+        case "offer": "offered"
+        default: "decided"
+        }
+        return req.redirect(to: Pages.withFlash("/complaints/\(number)#proposals", done))
     }
 
     /// Records a follow-up call from the complaint page.
@@ -125,7 +130,7 @@ struct ResolutionPagesController: RouteCollection {
         let number = req.parameters.get("number") ?? ""
         _ = try await FollowUpService(services: req.application.kesu, db: req.db)
             .record(number, outcome: outcome, comment: form.comment, by: actor)
-        return req.redirect(to: "/complaints/\(number)")
+        return req.redirect(to: Pages.withFlash("/complaints/\(number)#follow-up", "followed_up"))
     }
 
     /// Marks an execution step done from the complaint page.
@@ -139,6 +144,6 @@ struct ResolutionPagesController: RouteCollection {
         let note = (form.note ?? "").trimmed
         _ = try await ProposalService(services: req.application.kesu, db: req.db)
             .completeTask(number, id, note: note.isEmpty ? nil : note, by: actor)
-        return req.redirect(to: "/complaints/\(number)")
+        return req.redirect(to: Pages.withFlash("/complaints/\(number)#tasks", "task_done"))
     }
 }
