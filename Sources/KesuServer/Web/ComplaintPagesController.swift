@@ -135,7 +135,7 @@ struct ComplaintPagesController: RouteCollection {
             timeline: timeline.reversed().map { event in
                 TimelineItem(at: format.time(event.at), actor: event.actorName ?? "—", kind: texts.kind(of: event),
                              text: texts.text(of: event), isInternal: !event.customerVisible,
-                             who: event.kind == "customer_message" || event.kind == "created" ? "customer"
+                             who: PortalController.byCustomer(event) || event.kind == "created" ? "customer"
                                  : ["reply", "note", "regulator_reply", "call"].contains(event.kind) ? "staff" : "system")
             },
             shipments: shipments.map { s in

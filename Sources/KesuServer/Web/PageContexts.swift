@@ -184,6 +184,8 @@ struct AttachmentItem: Encodable {
     var size: String
     var isImage: Bool
     var visible: Bool
+    /// Uploaded by the customer on their page (or with their filing).
+    var fromCustomer: Bool
 
     init(_ info: AttachmentInfo, urlPrefix: String) {
         url = urlPrefix + info.id.uuidString
@@ -191,6 +193,7 @@ struct AttachmentItem: Encodable {
         size = info.size >= 1_048_576 ? "\(info.size / 1_048_576) MB" : "\(max(1, info.size / 1_024)) KB"
         isImage = info.isImage
         visible = info.customerVisible
+        fromCustomer = info.uploadedBy == PortalController.customerActor.displayName
     }
 }
 

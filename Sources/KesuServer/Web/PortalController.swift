@@ -36,6 +36,28 @@ struct PortalController: RouteCollection {
 
     struct Offer: Encodable { var id, kind, amount, description: String }
 
+    /// One step of the customer's progress bar: `done`, `current` or `todo`.
+    struct Step: Encodable { var name: String, state: String }
+
+    /// The customer's steps, and where a status stands among them.
+    static let steps = ["received", "checking", "deciding", "doing", "follow_up", "done"]
+    static func step(of status: ComplaintStatus, heldFrom: ComplaintStatus?) -> Int {
+        switch status {
+        case .received: 0
+        case .triaged, .investigating, .reopened: 1
+        case .proposing, .awaitingCustomer: 2
+        case .executing: 3
+        case .followUp: 4
+        case .closed: 5
+        case .onHold: heldFrom.map { step(of: $0, heldFrom: nil) } ?? 1
+        }
+    }
+
+    /// A status as a customer reads it: the name of its step.
+    static func customerName(of status: ComplaintStatus, heldFrom: ComplaintStatus? = nil, in language: Language) -> String {
+        language.text("step." + steps[step(of: status, heldFrom: heldFrom)])
+    }
+
     struct FileForm: Codable {
         var name = "", phone = "", waybill = "", category = "", description = "", key = ""
     }
@@ -46,6 +68,11 @@ struct PortalController: RouteCollection {
     struct StatusPage: Encodable {
         var chrome: PageChrome
         var number: String, status: String, category: String, receivedAt: String, token: String
+        /// 已受理 → 核实中 → 方案确认 → 处理中 → 回访 → 已完结, in customers' words.
+        var steps: [Step]
+        /// What happens next and by when; who handles the complaint.
+        var nextText: String, handler: String
+        var description: String
         var timeline: [TimelineItem]
         var attachments: [AttachmentItem]
         var offers: [Offer]
@@ -92,7 +119,7 @@ struct PortalController: RouteCollection {
             }
             let token = try await ComplaintService(services: services, db: req.db).issueCustomerLink(to: try complaint.requireID())
             return try await req.view.render("portal/filed", FiledPage(
-                chrome: chrome(req, "portal_filed"), number: complaint.number, link: "/t/\(token)")).encodeResponse(for: req)
+                chrome: chrome(req, "portal_filed"), number: complaint.number, link: Self.absolute(req, "/t/\(token)"))).encodeResponse(for: req)
         } catch let error as KesuError where error.isBadInput {
             let language = WebSession.language(req)
             let problems = IntakePageController.problems(error, in: language)
@@ -148,14 +175,29 @@ struct PortalController: RouteCollection {
         let round = try await FollowUpStore.roundStart(complaintID: try complaint.requireID(), on: req.db)
         let attempts = try await FollowUpStore.list(complaintID: try complaint.requireID(), since: round, on: req.db)
             .map(\.outcome)
+        let heldFrom = complaint.heldFrom.flatMap(ComplaintStatus.init(rawValue:))
+        let at = Self.step(of: status, heldFrom: heldFrom)
+        var handler: String?
+        if let id = complaint.$assignee.id { handler = try await UserModel.find(id, on: req.db)?.displayName }
+        let step = Self.steps[at]
+        let nextText = complaint.dueAt.map {
+            language.text("portal_next_by." + step, ["time": format.time($0)])
+        } ?? language.text("portal_next." + step)
         return try await req.view.render("portal/status", StatusPage(
-            chrome: chrome(req, "portal_track"), number: complaint.number, status: language.name(of: status),
+            chrome: chrome(req, "portal_track"), number: complaint.number,
+            status: Self.customerName(of: status, heldFrom: heldFrom, in: language),
             category: complaint.category.flatMap(ComplaintCategory.init(rawValue:)).map(language.name(of:)) ?? "—",
             receivedAt: format.time(complaint.receivedAt), token: token,
+            steps: Self.steps.enumerated().map { i, name in
+                Step(name: language.text("step." + name), state: i < at ? "done" : i == at ? "current" : "todo")
+            },
+            nextText: status == .onHold ? language.text("portal_on_hold") : nextText,
+            handler: handler ?? language.text("service"), description: complaint.description,
             timeline: timeline.map { event in
-                TimelineItem(at: format.time(event.at), actor: event.kind == "customer_message" ? (language.strings["you"] ?? "")
+                TimelineItem(at: format.time(event.at), actor: Self.byCustomer(event) ? (language.strings["you"] ?? "")
                              : (language.strings["service"] ?? ""), kind: event.kind,
-                             text: Self.customerText(event, language: language, format: format), isInternal: false)
+                             text: Self.customerText(event, language: language, format: format), isInternal: false,
+                             who: Self.byCustomer(event) ? "customer" : "staff")
             },
             attachments: files.map { AttachmentItem($0, urlPrefix: "/t/\(token)/attachments/") },
             offers: try await ProposalStore.list(complaintID: try complaint.requireID(), on: req.db)
@@ -215,10 +257,26 @@ struct PortalController: RouteCollection {
             return EventText(language: language, format: format, channel: "").text(of: event)
         }
         if event.kind == "status_changed", let to = event.afterFields?["status"].flatMap(ComplaintStatus.init(rawValue:)) {
-            return language.text("portal_status", ["status": language.name(of: to)])
+            return language.text("portal_status", ["status": customerName(of: to, in: language)])
         }
         if event.kind == "created" { return language.text("portal_received") }
         return event.note ?? ""
+    }
+
+    /// `path` on this site as a full address the customer can keep, tap or paste: the host they reached us by,
+    /// over HTTPS when a trusted proxy says so.
+    static func absolute(_ req: Request, _ path: String) -> String {
+        let host = req.headers.first(name: .host).flatMap { h in
+            h.allSatisfy { $0.isLetter || $0.isNumber || ".-:[]".contains($0) } && h.count < 200 ? h : nil
+        } ?? "127.0.0.1"
+        let viaProxy = req.application.kesu.config.trustedProxies.contains(req.remoteAddress?.ipAddress ?? "")
+        let https = viaProxy && req.headers.first(name: "X-Forwarded-Proto") == "https"
+        return (https ? "https://" : "http://") + host + path
+    }
+
+    /// Whether the customer did this themselves (a message, a photo, a decision on their page).
+    static func byCustomer(_ event: ComplaintEventModel) -> Bool {
+        event.kind == "customer_message" || event.actorID == customerActor.userID
     }
 
     private func complaintFor(_ req: Request) async throws -> (String, ComplaintModel) {

@@ -28,6 +28,8 @@ package struct AttachmentInfo: Sendable {
     package var contentType: String
     package var size: Int
     package var customerVisible: Bool
+    /// Who uploaded it, by the name the timeline gives them.
+    package var uploadedBy = ""
     package var isImage: Bool { contentType.hasPrefix("image/") }
 }
 
@@ -37,12 +39,12 @@ extension AttachmentModel {
         try await AttachmentModel.query(on: db)
             .filter(\.$complaintID == complaintID)
             .field(\.$id).field(\.$fileName).field(\.$contentType).field(\.$size).field(\.$customerVisible)
-            .field(\.$complaintID).field(\.$createdAt)
+            .field(\.$uploadedBy).field(\.$complaintID).field(\.$createdAt)
             .sort(\.$createdAt)
             .all()
             .compactMap { a in
                 a.id.map { AttachmentInfo(id: $0, fileName: a.fileName, contentType: a.contentType, size: a.size,
-                                          customerVisible: a.customerVisible) }
+                                          customerVisible: a.customerVisible, uploadedBy: a.uploadedBy) }
             }
     }
 }
