@@ -179,7 +179,7 @@ enum PermissionMatrix {
         e(.GET, "/admin/categories", adminOnly),
         e(.POST, "/admin/categories", adminOnly, .form("code=sub{u}&nameZh=%E5%AD%90&nameEn=Sub&category=damage&active=1")),
         e(.GET, "/admin/sla", adminOnly),
-        e(.POST, "/admin/sla", adminOnly, .form("id=&category=damage&priority=&channel=&firstReply=60&resolution=1440&regulatorDays=&warnPercent=80")),
+        e(.POST, "/admin/sla", adminOnly, .form("id=&category=damage&priority=&channel=&firstReplyHours=1&firstReplyMinutes=0&resolutionHours=24&resolutionMinutes=0&regulatorDays=&warnPercent=80")),
         e(.POST, "/admin/sla/:id/delete", adminOnly, .form(""), path: "/admin/sla/{policy}/delete"),
         e(.GET, "/admin/calendar", adminOnly),
         e(.POST, "/admin/calendar/hours", adminOnly, .form("h1=09:00-18:00")),

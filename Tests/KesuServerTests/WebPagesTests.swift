@@ -234,7 +234,7 @@ final class WebPagesTests: KesuTestCase, @unchecked Sendable {
         XCTAssertEqual(policies.status, .ok)
         let adminToken = try XCTUnwrap(csrf(in: policies.body))
         let added = try await post("/admin/sla", cookie: admin, form: "_csrf=\(adminToken)&id=&category=loss&priority=&channel="
-                                   + "&firstReply=120&resolution=1440&regulatorDays=10&warnPercent=75&businessTime=1"
+                                   + "&firstReplyHours=2&firstReplyMinutes=0&resolutionHours=24&resolutionMinutes=0&regulatorDays=10&warnPercent=75&businessTime=1"
                                    + "&pause[]=on_hold&warn[]=notify&breach[]=notify&breach[]=escalate")
         XCTAssertEqual(added.status, .seeOther, added.body)
         let list = try await call(.GET, "/api/v1/sla-policies", as: "admin")
@@ -243,7 +243,7 @@ final class WebPagesTests: KesuTestCase, @unchecked Sendable {
         XCTAssertEqual(loss?["warnPercent"] as? Int, 75)
         XCTAssertEqual(loss?["businessTime"] as? Bool, true)
         XCTAssertEqual(loss?["breachActions"] as? [String], ["escalate", "notify"])
-        let invalid = try await post("/admin/sla", cookie: admin, form: "_csrf=\(adminToken)&firstReply=0&resolution=60")
+        let invalid = try await post("/admin/sla", cookie: admin, form: "_csrf=\(adminToken)&firstReplyHours=0&firstReplyMinutes=0&resolutionHours=1&resolutionMinutes=0")
         XCTAssertEqual(invalid.status, .badRequest)
         let unchanged = try await call(.GET, "/api/v1/sla-policies", as: "admin")
         XCTAssertEqual(unchanged.jsonArray?.count, 3)

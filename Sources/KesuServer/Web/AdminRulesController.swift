@@ -25,7 +25,8 @@ struct AdminRulesController: RouteCollection {
     struct PolicyForm: Encodable {
         var id: String
         var categories, priorities, channels: [Choice]
-        var firstReply, resolution, regulatorDays, warnPercent: Int
+        /// The first-reply and resolution spans in hours and minutes.
+        var firstReplyHours, firstReplyMinutes, resolutionHours, resolutionMinutes, regulatorDays, warnPercent: Int
         var businessTime: Bool
         var pauses, warnActions, breachActions: [Flag]
         var general: Bool
@@ -73,7 +74,8 @@ struct AdminRulesController: RouteCollection {
                 id: id, categories: choices(ComplaintCategory.allCases, rule.category, language.name(of:)),
                 priorities: choices(Priority.allCases, rule.priority, \.rawValue),
                 channels: choices(KesuCore.Channel.allCases, rule.channel, \.rawValue),
-                firstReply: Int(p.firstReply / 60), resolution: Int(p.resolution / 60),
+                firstReplyHours: Int(p.firstReply / 3_600), firstReplyMinutes: Int(p.firstReply / 60) % 60,
+                resolutionHours: Int(p.resolution / 3_600), resolutionMinutes: Int(p.resolution / 60) % 60,
                 regulatorDays: Int(p.regulator / 86_400), warnPercent: Int((p.warnFraction * 100).rounded()),
                 businessTime: p.businessTime,
                 pauses: ComplaintStatus.allCases.filter { $0 != .closed }.map {
@@ -96,7 +98,8 @@ struct AdminRulesController: RouteCollection {
         let actor = try requireAdmin()
         struct Form: Decodable {
             var id: String?, category: String?, priority: String?, channel: String?
-            var firstReply: Int, resolution: Int, regulatorDays: Int?, warnPercent: Int?
+            var firstReplyHours: Int?, firstReplyMinutes: Int?, resolutionHours: Int?, resolutionMinutes: Int?
+            var regulatorDays: Int?, warnPercent: Int?
             var businessTime: String?
             var pause: [String]?, warn: [String]?, breach: [String]?
         }
@@ -106,8 +109,17 @@ struct AdminRulesController: RouteCollection {
             guard let value = T(rawValue: text) else { throw KesuError.invalid("Unknown value \(text.prefix(30)).") }
             return value
         }
+        // A span is typed as hours and minutes (0–59); the policy's own rules then judge it.
+        func span(_ hours: Int?, _ minutes: Int?, _ field: String) throws -> TimeInterval {
+            let h = hours ?? 0, m = minutes ?? 0
+            guard (0...8_784).contains(h), (0...59).contains(m) else {
+                throw KesuError.invalid("Give hours (0–8784) and minutes (0–59).", fields: [field: ["hours and minutes"]])
+            }
+            return TimeInterval(h * 3_600 + m * 60)
+        }
         let policy = ClockPolicy(
-            firstReply: TimeInterval(form.firstReply) * 60, resolution: TimeInterval(form.resolution) * 60,
+            firstReply: try span(form.firstReplyHours, form.firstReplyMinutes, "firstReply"),
+            resolution: try span(form.resolutionHours, form.resolutionMinutes, "resolution"),
             regulator: TimeInterval(form.regulatorDays ?? 10) * 86_400,
             warnFraction: Double(form.warnPercent ?? 80) / 100,
             pauseStatuses: Set(try (form.pause ?? []).compactMap { try pick($0, ComplaintStatus.self) }),
