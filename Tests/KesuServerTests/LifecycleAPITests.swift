@@ -119,8 +119,11 @@ final class LifecycleAPITests: KesuTestCase, @unchecked Sendable {
         for kind in ["created", "note", "reply", "assigned", "routed", "category_changed", "priority_changed"] {
             XCTAssertTrue(kinds.contains(kind), "\(kind) in \(kinds)")
         }
-        let assigned = (detail.json["timeline"] as? [[String: Any]] ?? []).first { $0["kind"] as? String == "assigned" }
-        XCTAssertEqual((assigned?["after"] as? [String: String])?["assignee"], "agent2")
+        // The agent's reply made the unassigned complaint theirs; then the supervisor handed it to agent2.
+        let assigned = (detail.json["timeline"] as? [[String: Any]] ?? []).filter { $0["kind"] as? String == "assigned" }
+            .map { $0["after"] as? [String: String] ?? [:] }
+        XCTAssertEqual(assigned.map { $0["assignee"] }, ["agent", "agent2"])
+        XCTAssertEqual(assigned.first?["why"], "first_action")
 
         // An agent may take a complaint but not hand it to someone else.
         let take = try await call(.PATCH, "/api/v1/complaints/\(number)", as: "agent", json: ["assignee": "agent"])

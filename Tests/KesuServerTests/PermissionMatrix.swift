@@ -29,7 +29,7 @@ enum PermissionMatrix {
         let route: String
         /// The request: `{n}` the complaint's number, `{p}` its proposal, `{task}`, `{inq}` its inquiry, `{rect}` its
         /// rectification, `{closed}` a closed complaint (`{typical}` one marked typical), `{file}` an attachment, `{tok}` its private link, `{unit}` its outlet, `{victim}` a user of
-        /// that outlet, `{policy}` a fresh SLA policy, `{dead}` a fresh dead job, `{u}` a fresh unique suffix.
+        /// that outlet, `{policy}` a fresh SLA policy, `{dead}` a fresh dead job, `{view}` a fresh saved view of the admin's, `{u}` a fresh unique suffix.
         let path: String
         let rule: Rule
         var body: Body = .none
@@ -160,7 +160,10 @@ enum PermissionMatrix {
         e(.POST, "/complaints/:number/notes", work, .form("body=%E5%B7%B2%E6%A0%B8%E5%AE%9E")),
         e(.POST, "/complaints/:number/take", work, .form("")),
         e(.POST, "/complaints/:number/change", work, .form("priority=P2")),
-        e(.POST, "/complaints/bulk", work, .form("numbers[]={n}&priority=P3")),
+        e(.POST, "/complaints/bulk", work, .form("numbers[]={n}&action=priority&priority=P3")),
+        e(.GET, "/complaints/counts", anyStaff),
+        e(.POST, "/complaints/views", anyStaff, .form("name=%E6%88%91%E7%9A%84%E8%A7%86%E5%9B%BE&query=view%3Dopen%26sort%3Dage")),
+        e(.POST, "/complaints/views/:id/delete", adminOnly, .form(""), path: "/complaints/views/{view}/delete"),
         e(.GET, "/complaints/new", .roles(recorders, scoped: false)),
         e(.GET, "/complaints/new/lookup", anyStaff, path: "/complaints/new/lookup?phone=13812345678"),
         e(.POST, "/complaints/new", .roles(recorders, scoped: false),

@@ -1,3 +1,4 @@
+import FluentKit
 import Foundation
 import KesuCore
 import KesuServer
@@ -222,6 +223,15 @@ final class PermissionMatrixTests: KesuTestCase, @unchecked Sendable {
             job.state = "dead"
             try await JobStore.enqueue([job], on: app.db)
             text = text.replacingOccurrences(of: "{dead}", with: job.id.uuidString)
+        }
+        if text.contains("{view}") {
+            // A saved view of the matrix's admin, which only its owner may remove.
+            let found = try await UserModel.query(on: app.db).filter(\.$username == matrixUser(.admin)).first()
+            let owner = try XCTUnwrap(found)
+            let view = SavedViewRow(id: UUID(), ownerID: try owner.requireID(), name: "矩阵 \(counter)", query: "view=open",
+                                    sharedUnitID: nil, createdAt: Date())
+            try await SavedViewStore.insert(view, on: app.db)
+            text = text.replacingOccurrences(of: "{view}", with: view.id.uuidString)
         }
         if text.contains("{policy}") { text = text.replacingOccurrences(of: "{policy}", with: try await freshPolicy()) }
         let future = Date().addingTimeInterval(3 * 86_400)

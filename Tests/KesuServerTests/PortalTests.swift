@@ -45,7 +45,7 @@ final class PortalTests: KesuTestCase, @unchecked Sendable {
         let status = try await call(.GET, path)
         XCTAssertEqual(status.status, .ok)
         XCTAssertTrue(status.body.contains("明天12:00前回复您"))
-        XCTAssertTrue(status.body.contains("状态更新为：已分派"))
+        XCTAssertTrue(status.body.contains("状态更新为：核实中"))
         XCTAssertFalse(status.body.contains("怀疑网点私自签收"), "internal notes never reach the customer")
         XCTAssertFalse(status.body.contains("<script>alert(1)"))
 

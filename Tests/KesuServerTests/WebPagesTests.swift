@@ -43,7 +43,7 @@ final class WebPagesTests: KesuTestCase, @unchecked Sendable {
         let session = try XCTUnwrap(cookie)
 
         let number = try await recordedNumber(as: "agent", ["description": "<img src=x onerror=alert(1)> 快递没送上门"])
-        let queue = try await page("/complaints", cookie: session)
+        let queue = try await page("/complaints?view=open", cookie: session)
         XCTAssertEqual(queue.status, .ok)
         XCTAssertTrue(queue.body.contains(number))
         XCTAssertTrue(queue.body.contains("138****5678"), "the queue masks phones")
@@ -306,21 +306,24 @@ final class WorkbenchActionTests: KesuTestCase, @unchecked Sendable {
         XCTAssertEqual(after.json["priority"] as? String, "P1")
         XCTAssertEqual(after.json["category"] as? String, "delay")
 
-        let bulk = try await call(.POST, "/complaints/bulk",
-                                  raw: "_csrf=\(csrf)&numbers[]=\(first)&numbers[]=\(second)&assignee=agent&priority=P2&back=/complaints",
-                                  headers: form)
-        XCTAssertEqual(bulk.status, .seeOther, bulk.body)
+        for action in ["assign", "priority"] {
+            let bulk = try await call(.POST, "/complaints/bulk",
+                                      raw: "_csrf=\(csrf)&numbers[]=\(first)&numbers[]=\(second)&assignee=agent&priority=P2"
+                                          + "&action=\(action)&back=/complaints", headers: form)
+            XCTAssertEqual(bulk.status, .seeOther, bulk.body)
+            XCTAssertTrue(bulk.headers.first(name: .location)?.hasPrefix("/complaints?done=bulk_") == true)
+        }
         for number in [first, second] {
             let reply = try await call(.GET, "/api/v1/complaints/\(number)", as: "agent")
             XCTAssertEqual((reply.json["assignee"] as? [String: Any])?["username"] as? String, "agent")
             XCTAssertEqual(reply.json["priority"] as? String, "P2")
         }
-        let none = try await call(.POST, "/complaints/bulk", raw: "_csrf=\(csrf)&assignee=agent", headers: form)
+        let none = try await call(.POST, "/complaints/bulk", raw: "_csrf=\(csrf)&assignee=agent&action=assign", headers: form)
         XCTAssertEqual(none.status, .badRequest)
 
         // All or none: with one unknown number among them, neither complaint changes.
         let partly = try await call(.POST, "/complaints/bulk",
-                                    raw: "_csrf=\(csrf)&numbers[]=\(first)&numbers[]=KS20991231999999&numbers[]=\(second)&priority=P4",
+                                    raw: "_csrf=\(csrf)&numbers[]=\(first)&numbers[]=KS20991231999999&numbers[]=\(second)&priority=P4&action=priority",
                                     headers: form)
         XCTAssertEqual(partly.status, .notFound, partly.body)
         for number in [first, second] {

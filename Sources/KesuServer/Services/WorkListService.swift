@@ -30,7 +30,8 @@ package struct WorkList: Sendable {
             if let value = given[key]?.trimmed, !value.isEmpty, value.count <= 100 { params[key] = value }
         }
         self.params = params
-        view = params["view"].flatMap { Self.views.contains($0) ? $0 : nil } ?? "mine"
+        // Words in the search box look through everything the user may see unless a view is chosen.
+        view = params["view"].flatMap { Self.views.contains($0) ? $0 : nil } ?? (params["q"] == nil ? "mine" : "all")
         sort = params["sort"].flatMap(ComplaintSort.init(rawValue:)) ?? (view == "closed" ? .newest : .deadline)
         size = params["size"].flatMap(Int.init).flatMap { Self.sizes.contains($0) ? $0 : nil } ?? 50
         var s = ComplaintSearch()
