@@ -243,7 +243,7 @@ final class WorkListTests: KesuTestCase, @unchecked Sendable {
         let form = [("Cookie", "kesu_session=\(agent)"), ("Content-Type", "application/x-www-form-urlencoded")]
         let reply = try await call(.POST, "/complaints/\(number)/notes", raw: "_csrf=\(csrf)&body=%E6%82%A8%E5%A5%BD&visible=1",
                                    headers: form)
-        XCTAssertEqual(reply.headers.first(name: .location), "/complaints/\(number)?done=replied#conversation")
+        XCTAssertEqual(reply.headers.first(name: .location), "/complaints/\(number)?done=replied")
         let moved = try await call(.POST, "/complaints/\(number)/transition", raw: "_csrf=\(csrf)&to=triaged", headers: form)
         let location = try XCTUnwrap(moved.headers.first(name: .location))
         XCTAssertEqual(location, "/complaints/\(number)?done=moved&to=triaged")

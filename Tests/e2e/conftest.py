@@ -107,3 +107,21 @@ def submit_and_wait(driver, field, timeout=10):
 def shot(driver, name):
     os.makedirs(SHOTS, exist_ok=True)
     driver.save_screenshot(os.path.join(SHOTS, name + ".png"))
+
+
+def reveal(driver, element):
+    """Opens the folded parts of the page (`<details>`) around an element and scrolls it into view."""
+    driver.execute_script(
+        "for (var d = arguments[0].closest('details'); d; d = d.parentElement && d.parentElement.closest('details'))"
+        " { d.open = true; } arguments[0].scrollIntoView({block: 'center'});", element)
+    return element
+
+
+def phone(driver, width=360, height=740):
+    """Makes the browser a phone of `width` CSS pixels (a headless window cannot be made that narrow)."""
+    driver.execute_cdp_cmd("Emulation.setDeviceMetricsOverride",
+                           {"width": width, "height": height, "deviceScaleFactor": 2, "mobile": True})
+
+
+def desktop(driver):
+    driver.execute_cdp_cmd("Emulation.clearDeviceMetricsOverride", {})

@@ -8,7 +8,7 @@ import urllib.request
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support.ui import Select, WebDriverWait
 
-from conftest import PASSWORD, click_and_wait, shot, submit_and_wait
+from conftest import PASSWORD, click_and_wait, reveal, shot, submit_and_wait
 
 
 def api(base, method, path, token=None, body=None):
@@ -75,12 +75,12 @@ def test_agent_finds_replies_and_moves_a_complaint(server, browser):
     shot(browser, "complaint")
 
     browser.find_element(By.ID, "body").send_keys("您好，我们今天18:00前给您回复。")
-    browser.find_element(By.CSS_SELECTOR, "form[action$='/notes'] input[name=visible]").click()
+    assert browser.find_element(By.ID, "mode-reply").is_selected(), "a reply to the customer unless chosen otherwise"
     click_and_wait(browser, browser.find_element(By.CSS_SELECTOR, "form[action$='/notes'] button"))
     click_and_wait(browser, browser.find_element(By.CSS_SELECTOR, "form.transition input[value=triaged] ~ button"))
 
     # Evidence: a photo uploaded shows in place.
-    browser.find_element(By.ID, "file").send_keys(make_png())
+    reveal(browser, browser.find_element(By.ID, "file")).send_keys(make_png())
     click_and_wait(browser, browser.find_element(By.CSS_SELECTOR, "form[enctype='multipart/form-data'] button"))
     image = browser.find_element(By.CSS_SELECTOR, "img.thumb")
     assert browser.execute_script("return arguments[0].complete && arguments[0].naturalWidth", image) == 8
@@ -153,7 +153,7 @@ def test_promise_and_an_old_complaint_breached_by_the_running_server(server, bro
     browser.get(server + "/complaints/" + number)
     clocks = browser.find_element(By.CSS_SELECTOR, ".clock-list").text
     assert "处理完成" in clocks and "超时" in clocks
-    form = browser.find_element(By.CSS_SELECTOR, "form[action$='/promise']")
+    form = reveal(browser, browser.find_element(By.CSS_SELECTOR, "form[action$='/promise']"))
     form.find_element(By.NAME, "note").send_keys("网点主管今天回电")
     submit_and_wait(browser, form)
     assert "承诺回复" in browser.find_element(By.CSS_SELECTOR, ".clock-list").text

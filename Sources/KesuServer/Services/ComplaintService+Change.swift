@@ -95,7 +95,7 @@ extension ComplaintService {
         guard complaint.$assignee.id == nil, actor.standsFor == nil,
               [Role.agent, .supervisor, .claims, .quality].contains(actor.role) else { return nil }
         complaint.$assignee.id = actor.userID
-        return event(try complaint.requireID(), actor, "assigned", visible: false, before: ["assignee": ""],
+        return event(try complaint.requireID(), actor, "assigned", visible: false,
                      after: ["assignee": actor.username, "why": "first_action"], at: now)
     }
 

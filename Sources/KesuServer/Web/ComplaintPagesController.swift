@@ -210,7 +210,7 @@ struct ComplaintPagesController: RouteCollection {
             .addNote(number, body: form.body, customerVisible: form.visible == "1", toRegulator: form.regulator == "1",
                      by: actor)
         let done = form.regulator == "1" ? "regulator_replied" : form.visible == "1" ? "replied" : "noted"
-        return req.redirect(to: Pages.withFlash("/complaints/\(number)#conversation", done))
+        return req.redirect(to: Pages.withFlash("/complaints/\(number)", done))
     }
 
     @Sendable func take(req: Request) async throws -> Response {

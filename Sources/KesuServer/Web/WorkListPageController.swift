@@ -77,6 +77,7 @@ struct WorkListPageController: RouteCollection {
                 }
         }
         let here = "/complaints?" + list.query(["after": given["after"], "before": before == nil ? nil : given["before"]])
+            + (given["saved"].flatMap(UUID.init(uuidString:)).map { "&saved=" + $0.uuidString } ?? "")
         let views = WorkList.views.map { name in
             SideView(id: name, name: t["view." + name] ?? name, url: "/complaints?view=\(name)",
                      selected: given["saved"] == nil && name == list.view && list.params.count <= 1, shared: false,

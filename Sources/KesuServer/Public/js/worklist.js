@@ -6,8 +6,11 @@
   var all = document.getElementById("select-all");
   var boxes = Array.prototype.slice.call(document.querySelectorAll("input[name='numbers[]']"));
   var picked = document.getElementById("picked");
+  var actions = document.querySelector(".bulk-actions");
+  // The bulk actions show once something is ticked.
   function update() {
     var n = boxes.filter(function (b) { return b.checked; }).length;
+    if (actions) { actions.hidden = n === 0; }
     if (picked) { picked.textContent = n ? "(" + n + ")" : ""; }
     if (all) { all.checked = n > 0 && n === boxes.length; all.indeterminate = n > 0 && n < boxes.length; }
   }
@@ -18,9 +21,16 @@
     });
   }
   boxes.forEach(function (b) { b.addEventListener("change", update); });
+  update();
 
   var list = document.querySelector(".worklist");
   if (!list) { return; }
+  // On a phone the filters fold away unless some are in use, so the list comes first.
+  var panel = document.getElementById("filter-panel");
+  if (panel && window.matchMedia && window.matchMedia("(max-width: 760px)").matches &&
+      !/[?&](status|priority|outlet|category|channel|region|flag|from|to)=/.test(location.search)) {
+    panel.open = false;
+  }
   try {
     sessionStorage.setItem("kesu.list", JSON.stringify({
       back: location.pathname + location.search,
