@@ -26,7 +26,7 @@ package enum Migrations {
         CreateJobs(),
         ClocksOnAnySubject(),
         CreateNotificationParams(),
-        CreateSavedView(),
+        CreateWorkList(),
     ]
 }
 

@@ -107,13 +107,11 @@ extension ComplaintListQuery {
         }
         for key in sort.keys {
             let ascending = key.ascending != backwards
-            if key.nullable {
-                // Nulls last going forwards, first going back; `x IS NULL` orders false before true on both.
-                q = q.orderBy(SQLOrderBy(expression: SQLRaw("(complaints.\(key.column) IS NULL)"),
-                                         direction: backwards ? SQLDirection.descending : SQLDirection.ascending))
-            }
-            q = q.orderBy(SQLOrderBy(expression: SQLColumn(key.column, table: "complaints"),
-                                     direction: ascending ? SQLDirection.ascending : SQLDirection.descending))
+            let direction = ascending ? "ASC" : "DESC"
+            // Nulls last going forwards, first going back — spelled out, as both databases understand it, so an
+            // index on (due_at, priority, id) serves the order in either direction on PostgreSQL.
+            let nulls = key.nullable ? (backwards ? " NULLS FIRST" : " NULLS LAST") : ""
+            q = q.orderBy(SQLRaw("complaints.\(key.column) \(direction)\(nulls)"))
         }
         q = q.orderBy(SQLOrderBy(expression: SQLColumn("id", table: "complaints"),
                                  direction: backwards ? SQLDirection.descending : SQLDirection.ascending))

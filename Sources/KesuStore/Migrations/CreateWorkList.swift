@@ -1,7 +1,9 @@
 import FluentKit
+import SQLKit
 
-/// Saved views of the work list (我的视图): a user's own, or one a supervisor shares with a unit.
-struct CreateSavedView: AsyncMigration {
+/// The work list's storage: saved views (我的视图), a user's own or one a supervisor shares with a unit; and the
+/// index of its default order, nearest deadline first.
+struct CreateWorkList: AsyncMigration {
     func prepare(on database: any Database) async throws {
         try await database.schema("saved_views")
             .id()
@@ -13,9 +15,11 @@ struct CreateSavedView: AsyncMigration {
             .create()
         try await database.createIndex("saved_views_owner", on: "saved_views", "owner_id")
         try await database.createIndex("saved_views_shared", on: "saved_views", "shared_unit_id")
+        try await database.createIndex("complaints_due", on: "complaints", "due_at", "priority", "id")
     }
 
     func revert(on database: any Database) async throws {
+        try await database.sql.drop(index: "complaints_due").run()
         try await database.schema("saved_views").delete()
     }
 }
