@@ -80,7 +80,7 @@ struct WorkListPageController: RouteCollection {
             + (given["saved"].flatMap(UUID.init(uuidString:)).map { "&saved=" + $0.uuidString } ?? "")
         let views = WorkList.views.map { name in
             SideView(id: name, name: t["view." + name] ?? name, url: "/complaints?view=\(name)",
-                     selected: given["saved"] == nil && name == list.view && list.params.count <= 1, shared: false,
+                     selected: given["saved"] == nil && name == list.view, shared: false,
                      removable: false, counted: WorkList.counted.contains(name))
         }
         let mine = saved.map { view in
