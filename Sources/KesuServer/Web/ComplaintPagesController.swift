@@ -4,7 +4,7 @@ import KesuCore
 import KesuStore
 import Vapor
 
-/// 工单列表 and the complaint page, with the actions legal in the complaint's state.
+/// The complaint page, with the actions legal in the complaint's state.
 struct ComplaintPagesController: RouteCollection {
     func boot(routes: any RoutesBuilder) throws {
         routes.get("complaints", ":number", use: show)

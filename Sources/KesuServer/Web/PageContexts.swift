@@ -39,82 +39,10 @@ struct ErrorPage: Encodable {
 }
 
 /// One row of the queue (工单列表).
-struct QueueRow: Encodable {
-    var number: String
-    var customer: String
-    var phone: String
-    var waybill: String
-    var category: String
-    var priority: String
-    var urgent: Bool
-    var status: String
-    var statusCode: String
-    var assignee: String
-    var outlet: String
-    var age: String
-    var updated: String
-    /// `ok`, `warn` or `late`: how near the nearest deadline is.
-    var due: String
-    var dueText: String
-    var flags: [String]
-}
-
-/// A view in the work list's side bar, with its count filled in by the light poll.
-struct SideView: Encodable {
-    var id: String
-    var name: String
-    var url: String
-    var selected: Bool
-    var shared: Bool
-    var removable: Bool
-    var counted: Bool
-    var owner = ""
-}
-
 struct Choice: Encodable {
     var value: String
     var label: String
     var selected: Bool
-}
-
-struct QueuePage: Encodable {
-    var chrome: PageChrome
-    var view: String
-    var views: [SideView]
-    var savedViews: [SideView]
-    /// The heading: the view's name.
-    var viewName: String
-    var total: Int
-    var totalText: String
-    var sort: String
-    var sortLinks: [Choice]
-    var statuses: [Choice]
-    var categories: [Choice]
-    var priorities: [Choice]
-    var channels: [Choice]
-    var outlets: [Choice]
-    var regions: [Choice]
-    var flags: [Choice]
-    var sizes: [Choice]
-    var from: String
-    var to: String
-    var q: String
-    var rows: [QueueRow]
-    /// Open investigation questions put to the user's unit (first page only).
-    var inquiries: [InquiryItem]
-    var nextURL: String?
-    var previousURL: String?
-    var canAssign: Bool
-    var assignees: [Choice]
-    var moves: [Choice]
-    var canShare: Bool
-    /// This page's address, to come back to after a bulk action.
-    var here: String
-    var countsURL: String
-    /// The list's query string, which "save this view" keeps.
-    var query: String
-    /// The flash message of the action just done.
-    var done: String?
 }
 
 /// 赔偿建议 on the complaint page: the form, and the rules' answer once an incident is chosen.

@@ -16,6 +16,11 @@ struct WorkListPageController: RouteCollection {
         routes.post("complaints", "views", ":id", "delete", use: removeView)
     }
 
+    /// A count as the list shows it: exact up to the cap, then "1000+".
+    static func shown(_ count: Int) -> String {
+        count > ComplaintListQuery.countCap ? "\(ComplaintListQuery.countCap)+" : String(count)
+    }
+
     static func params(_ req: Request) -> [String: String] {
         var out: [String: String] = [:]
         for key in WorkList.keys + ["after", "before", "saved"] {
@@ -102,7 +107,7 @@ struct WorkListPageController: RouteCollection {
             chrome: Pages.chrome(req, title: t["queue"] ?? "", actor: actor), view: list.view,
             views: views, savedViews: mine, viewName: given["saved"].flatMap { id in mine.first { $0.id == id }?.name }
                 ?? (t["view." + list.view] ?? ""),
-            total: total ?? 0, totalText: language.text("total", ["n": String(total ?? 0)]), sort: list.sort.rawValue, sortLinks: sortLinks,
+            total: total ?? 0, totalText: language.text("total", ["n": Self.shown(total ?? 0)]), sort: list.sort.rawValue, sortLinks: sortLinks,
             statuses: choices(ComplaintStatus.allCases, key: "status", label: language.name(of:)),
             categories: choices(ComplaintCategory.allCases, key: "category", label: language.name(of:)),
             priorities: choices(Priority.allCases, key: "priority", label: \.rawValue),
@@ -138,8 +143,9 @@ struct WorkListPageController: RouteCollection {
                                                                  timeZone: timeZone, on: db)
         }
         let current = try await WorkList.count(Self.params(req), for: actor, timeZone: timeZone, on: db)
-        struct Counts: Content { var current: Int, views: [String: Int] }
-        let response = try await Counts(current: current, views: views).encodeResponse(for: req)
+        struct Counts: Content { var current: Int, views: [String: Int], cap: Int }
+        let response = try await Counts(current: current, views: views, cap: ComplaintListQuery.countCap)
+            .encodeResponse(for: req)
         response.headers.cacheControl = .init(noStore: true)
         return response
     }
@@ -205,4 +211,76 @@ struct WorkListPageController: RouteCollection {
         try await WorkListService(services: req.application.kesu, db: req.db).remove(id, by: actor)
         return req.redirect(to: Pages.withFlash("/complaints", "view_removed"))
     }
+}
+
+struct QueueRow: Encodable {
+    var number: String
+    var customer: String
+    var phone: String
+    var waybill: String
+    var category: String
+    var priority: String
+    var urgent: Bool
+    var status: String
+    var statusCode: String
+    var assignee: String
+    var outlet: String
+    var age: String
+    var updated: String
+    /// `ok`, `warn` or `late`: how near the nearest deadline is.
+    var due: String
+    var dueText: String
+    var flags: [String]
+}
+
+/// A view in the work list's side bar, with its count filled in by the light poll.
+struct SideView: Encodable {
+    var id: String
+    var name: String
+    var url: String
+    var selected: Bool
+    var shared: Bool
+    var removable: Bool
+    var counted: Bool
+    var owner = ""
+}
+
+struct QueuePage: Encodable {
+    var chrome: PageChrome
+    var view: String
+    var views: [SideView]
+    var savedViews: [SideView]
+    /// The heading: the view's name.
+    var viewName: String
+    var total: Int
+    var totalText: String
+    var sort: String
+    var sortLinks: [Choice]
+    var statuses: [Choice]
+    var categories: [Choice]
+    var priorities: [Choice]
+    var channels: [Choice]
+    var outlets: [Choice]
+    var regions: [Choice]
+    var flags: [Choice]
+    var sizes: [Choice]
+    var from: String
+    var to: String
+    var q: String
+    var rows: [QueueRow]
+    /// Open investigation questions put to the user's unit (first page only).
+    var inquiries: [InquiryItem]
+    var nextURL: String?
+    var previousURL: String?
+    var canAssign: Bool
+    var assignees: [Choice]
+    var moves: [Choice]
+    var canShare: Bool
+    /// This page's address, to come back to after a bulk action.
+    var here: String
+    var countsURL: String
+    /// The list's query string, which "save this view" keeps.
+    var query: String
+    /// The flash message of the action just done.
+    var done: String?
 }

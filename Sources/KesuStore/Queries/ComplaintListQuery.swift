@@ -81,7 +81,8 @@ extension ComplaintListQuery {
         if let receivedFrom { q = q.where(column("received_at"), .greaterThanOrEqual, SQLBind(receivedFrom)) }
         if let receivedTo { q = q.where(column("received_at"), .lessThan, SQLBind(receivedTo)) }
         if let open {
-            q = q.where(column("status"), open ? .notEqual : .equal, SQLBind("closed"))
+            // Spelled as a constant so the partial index of open complaints matches it on both databases.
+            q = q.where(SQLRaw(open ? "complaints.status <> 'closed'" : "complaints.status = 'closed'"))
         }
         // Flags are stored comma-separated; a flag is a word of letters and underscores.
         for flag in flags where !flag.isEmpty && flag.allSatisfy({ $0 == "_" || ("a"..."z").contains($0) }) {

@@ -128,11 +128,17 @@ extension ComplaintListQuery {
                             previous: hasPrevious ? cursor(rows.first) : nil)
     }
 
-    /// How many complaints the filters match (what the page's heading says), in one aggregate.
+    /// Up to this many complaints are counted exactly; more read as "1000+".
+    package static let countCap = 1_000
+
+    /// How many complaints the filters match (what the page's heading says), in one aggregate that reads at most
+    /// `countCap + 1` index entries: a number above the cap means "more than the cap".
     package func count(on db: any Database) async throws -> Int {
         if let ids = complaintIDs, ids.isEmpty { return 0 }
-        let select = try db.sql.select().column(SQLFunction("COUNT", args: SQLLiteral.all), as: "n").from("complaints")
-        return try await filtered(select).first()?.decode(column: "n", as: Int.self) ?? 0
+        let inner = filtered(try db.sql.select().column(SQLLiteral.numeric("1")).from("complaints"))
+            .limit(Self.countCap + 1)
+        return try await db.sql.raw("SELECT COUNT(*) AS n FROM (\(inner.select)) AS capped").first()?
+            .decode(column: "n", as: Int.self) ?? 0
     }
 
     /// Rows strictly after `edge` in its order (or strictly before, `reversed`): the keyset condition

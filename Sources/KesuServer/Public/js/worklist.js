@@ -53,9 +53,9 @@
       var data = JSON.parse(xhr.responseText);
       Array.prototype.forEach.call(document.querySelectorAll(".side-views .n[data-view]"), function (el) {
         var n = data.views[el.getAttribute("data-view")];
-        el.textContent = n === undefined ? "" : String(n);
+        el.textContent = n === undefined ? "" : n > data.cap ? data.cap + "+" : String(n);
       });
-      if (fresh && data.current > total) {
+      if (fresh && data.current > total && total <= data.cap) {
         var link = fresh.querySelector("a");
         link.textContent = (link.getAttribute("data-text") || link.textContent).replace("{n}", String(data.current - total));
         fresh.hidden = false;
