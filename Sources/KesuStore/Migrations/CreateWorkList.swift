@@ -15,9 +15,19 @@ struct CreateWorkList: AsyncMigration {
             .create()
         try await database.createIndex("saved_views_owner", on: "saved_views", "owner_id")
         try await database.createIndex("saved_views_shared", on: "saved_views", "shared_unit_id")
-        // The work list's order, nearest deadline first: over everything, within a status, and — for the views of
-        // open work (mine, a team's, unassigned), page and count alike — over open complaints by assignee.
         try await database.createIndex("complaints_due", on: "complaints", "due_at", "priority", "id")
+    }
+
+    func revert(on database: any Database) async throws {
+        try await database.sql.drop(index: "complaints_due").run()
+        try await database.schema("saved_views").delete()
+    }
+}
+
+/// The work list's order, nearest deadline first, within a status; and — for the views of open work (mine, a
+/// team's, unassigned), page and count alike — over open complaints by assignee (a partial index).
+struct IndexOpenWork: AsyncMigration {
+    func prepare(on database: any Database) async throws {
         try await database.createIndex("complaints_status_due", on: "complaints", "status", "due_at", "priority", "id")
         try await database.sql.raw("""
             CREATE INDEX complaints_open_assignee_due ON complaints (assignee_id, due_at, priority, id)
@@ -26,9 +36,8 @@ struct CreateWorkList: AsyncMigration {
     }
 
     func revert(on database: any Database) async throws {
-        for index in ["complaints_due", "complaints_status_due", "complaints_open_assignee_due"] {
+        for index in ["complaints_status_due", "complaints_open_assignee_due"] {
             try await database.sql.drop(index: index).run()
         }
-        try await database.schema("saved_views").delete()
     }
 }

@@ -27,6 +27,7 @@ package enum Migrations {
         ClocksOnAnySubject(),
         CreateNotificationParams(),
         CreateWorkList(),
+        IndexOpenWork(),
     ]
 }
 
