@@ -66,11 +66,22 @@ final class AttachmentTests: KesuTestCase, @unchecked Sendable {
         let token = try await csrf(cookie, number)
         _ = try await upload("/complaints/\(number)/attachments", cookie: cookie, fileName: "internal-scan.png",
                              bytes: Self.png, fields: ["_csrf": token])
+        _ = try await upload("/complaints/\(number)/attachments", cookie: cookie, fileName: "label-photo.png",
+                             bytes: Self.png, fields: ["_csrf": token, "visible": "1"])
         let status = try await call(.GET, link)
         XCTAssertTrue(status.body.contains("box.png"))
         XCTAssertFalse(status.body.contains("internal-scan.png"), "internal evidence stays internal")
+        // The customer's own photo reads as theirs, the one staff showed them as the service's.
+        func mark(of name: String) -> String? {
+            let items: [String] = status.body.components(separatedBy: "<li>")
+            guard let item = items.first(where: { $0.contains(">\(name)</a>") }),
+                  let small = item.range(of: "<small>") else { return nil }
+            return String(item[small.upperBound...].prefix(while: { $0 != "<" }))
+        }
+        XCTAssertEqual(mark(of: "box.png"), "您上传的")
+        XCTAssertEqual(mark(of: "label-photo.png"), "客服提供")
         let staffView = try await call(.GET, "/api/v1/complaints/\(number)", as: "agent")
         let kinds = (staffView.json["timeline"] as? [[String: Any]] ?? []).filter { $0["kind"] as? String == "attachment" }
-        XCTAssertEqual(kinds.count, 2)
+        XCTAssertEqual(kinds.count, 3)
     }
 }

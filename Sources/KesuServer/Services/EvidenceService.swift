@@ -37,7 +37,8 @@ package struct EvidenceService {
     /// The customer adds a file to their own complaint; it is always theirs to see.
     package func add(_ file: EvidenceFile, toOwn complaint: ComplaintModel, by actor: Actor) async throws {
         try actor.require(.actAsCustomer, on: try .complaint(complaint))
-        try await store(file, complaintID: try complaint.requireID(), by: complaint.customer.name, actorID: nil, visible: true)
+        try await store(file, complaintID: try complaint.requireID(), by: complaint.customer.name, actorID: nil,
+                        visible: true, byCustomer: true)
     }
 
     /// A file as a member of staff may read it: one of a complaint they may see.
@@ -60,9 +61,10 @@ package struct EvidenceService {
         return file
     }
 
-    private func store(_ file: EvidenceFile, complaintID: UUID, by name: String, actorID: UUID?, visible: Bool) async throws {
+    private func store(_ file: EvidenceFile, complaintID: UUID, by name: String, actorID: UUID?, visible: Bool,
+                       byCustomer: Bool = false) async throws {
         let (attachment, event) = try Self.prepare(file, complaintID: complaintID, by: name, actorID: actorID,
-                                                   visible: visible, services: services)
+                                                   visible: visible, byCustomer: byCustomer, services: services)
         try await services.writer.write(on: db) { tx in
             try await attachment.create(on: tx)
             try await ComplaintStore.append([event], on: tx)
@@ -71,7 +73,7 @@ package struct EvidenceService {
 
     /// A checked file as a row to store, with its timeline entry; for use cases that store files with more.
     static func prepare(_ file: EvidenceFile, complaintID: UUID, by name: String, actorID: UUID?, visible: Bool,
-                        inquiryID: UUID? = nil, services: KesuServices) throws -> (AttachmentModel, ComplaintEventModel) {
+                        byCustomer: Bool = false, inquiryID: UUID? = nil, services: KesuServices) throws -> (AttachmentModel, ComplaintEventModel) {
         let size = file.bytes.count
         guard size > 0 else { throw KesuError.invalid("The file is empty.", fields: ["file": ["empty"]]) }
         guard size <= FileKind.maxBytes else {
@@ -86,6 +88,7 @@ package struct EvidenceService {
         attachment.size = size
         attachment.data = file.bytes
         attachment.uploadedBy = name
+        attachment.byCustomer = byCustomer
         attachment.customerVisible = visible
         attachment.createdAt = now
         attachment.inquiryID = inquiryID

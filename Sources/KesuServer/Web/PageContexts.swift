@@ -121,7 +121,7 @@ struct AttachmentItem: Encodable {
         size = info.size >= 1_048_576 ? "\(info.size / 1_048_576) MB" : "\(max(1, info.size / 1_024)) KB"
         isImage = info.isImage
         visible = info.customerVisible
-        fromCustomer = info.uploadedBy == PortalController.customerActor.displayName
+        fromCustomer = info.byCustomer
     }
 }
 

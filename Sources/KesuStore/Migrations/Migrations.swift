@@ -28,6 +28,7 @@ package enum Migrations {
         CreateNotificationParams(),
         CreateWorkList(),
         IndexOpenWork(),
+        RecordUploader(),
     ]
 }
 

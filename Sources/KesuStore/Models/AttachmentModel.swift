@@ -13,6 +13,8 @@ package final class AttachmentModel: Model, @unchecked Sendable {
     @Field(key: "size") package var size: Int
     @Field(key: "data") package var data: Data
     @Field(key: "uploaded_by") package var uploadedBy: String
+    /// The customer uploaded it (on their page, or with the complaint they filed), not staff.
+    @Field(key: "by_customer") package var byCustomer: Bool
     @Field(key: "customer_visible") package var customerVisible: Bool
     @Field(key: "created_at") package var createdAt: Date
     /// The investigation this file answers, when it came with an answer.
@@ -30,6 +32,8 @@ package struct AttachmentInfo: Sendable {
     package var customerVisible: Bool
     /// Who uploaded it, by the name the timeline gives them.
     package var uploadedBy = ""
+    /// The customer uploaded it, not staff.
+    package var byCustomer = false
     package var isImage: Bool { contentType.hasPrefix("image/") }
 }
 
@@ -39,12 +43,13 @@ extension AttachmentModel {
         try await AttachmentModel.query(on: db)
             .filter(\.$complaintID == complaintID)
             .field(\.$id).field(\.$fileName).field(\.$contentType).field(\.$size).field(\.$customerVisible)
-            .field(\.$uploadedBy).field(\.$complaintID).field(\.$createdAt)
+            .field(\.$uploadedBy).field(\.$byCustomer).field(\.$complaintID).field(\.$createdAt)
             .sort(\.$createdAt)
             .all()
             .compactMap { a in
                 a.id.map { AttachmentInfo(id: $0, fileName: a.fileName, contentType: a.contentType, size: a.size,
-                                          customerVisible: a.customerVisible, uploadedBy: a.uploadedBy) }
+                                          customerVisible: a.customerVisible, uploadedBy: a.uploadedBy,
+                                          byCustomer: a.byCustomer) }
             }
     }
 }
