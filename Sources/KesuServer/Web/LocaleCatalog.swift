@@ -17,6 +17,9 @@ package enum LocaleCatalog {
     }
 
     private static let tables = NIOLockedValueBox<[Language: [String: String]]>([:])
+    /// The same tables in Leaf's form, made once: every page reads its words from them (`chrome.t.key`), and
+    /// turning hundreds of entries into `LeafData` for each page was a good part of a page's time.
+    private static let leafTables = NIOLockedValueBox<[Language: LeafData]>([:])
 
     /// Reads both catalogs from `folder` and makes them the words of every page.
     package static func install(from folder: String) throws {
@@ -34,11 +37,17 @@ package enum LocaleCatalog {
             throw KesuError(.invalidInput, "Kesu cannot start: the catalogs differ in keys (\(odd)).")
         }
         tables.withLockedValue { $0 = loaded }
+        leafTables.withLockedValue { $0 = loaded.mapValues { .dictionary($0.mapValues(LeafData.string)) } }
     }
 
     /// The table of `language` (empty before ``install(from:)``).
     static func table(_ language: Language) -> [String: String] {
         tables.withLockedValue { $0[language] ?? [:] }
+    }
+
+    /// The table of `language` as Leaf reads it.
+    static func leafTable(_ language: Language) -> LeafData {
+        leafTables.withLockedValue { $0[language] ?? .dictionary([:]) }
     }
 
     /// The entries of a catalog file; throws naming the line that is not `"key" = "text";`.

@@ -89,7 +89,7 @@ enum Pages {
         let csrf = (req.cookies[WebSession.cookie]?.string).map(WebSession.csrfToken(for:))
         // Switching language comes back to this page when it can be asked for again (a GET).
         let here = req.method == .GET ? req.url.path + (req.url.query.map { "?" + $0 } ?? "") : "/complaints"
-        return PageChrome(title: title, t: language.strings, lang: language.rawValue,
+        return PageChrome(title: title, t: PageWords(language: language), lang: language.rawValue,
                           otherLang: language.other.rawValue, user: actor?.displayName,
                           csrf: actor == nil ? nil : csrf, admin: actor?.may(.manageUsers) ?? false,
                           reports: actor?.may(.viewReports) ?? false,

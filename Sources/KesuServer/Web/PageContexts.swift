@@ -1,11 +1,12 @@
 import Foundation
 import KesuCore
 import KesuStore
+import LeafKit
 
 /// What every staff page shows: its title, the words of its language, the user, and the form token.
 struct PageChrome: Encodable {
     var title: String
-    var t: [String: String]
+    var t: PageWords
     var lang: String
     var otherLang: String
     var user: String?
@@ -20,6 +21,14 @@ struct PageChrome: Encodable {
     var unread = 0
     /// Where the language switch comes back to, encoded for a query string.
     var here = "/complaints"
+}
+
+/// A language's words as a page reads them (`chrome.t.key`): handed to Leaf as the catalog's ready-made table
+/// instead of being encoded entry by entry for every page.
+struct PageWords: Encodable, LeafDataRepresentable {
+    var language: Language
+    var leafData: LeafData { LocaleCatalog.leafTable(language) }
+    func encode(to encoder: any Encoder) throws { try language.strings.encode(to: encoder) }
 }
 
 struct LoginPage: Encodable {
