@@ -14,20 +14,30 @@ package struct ListCursor: Sendable, Equatable {
     }
 
     /// An opaque token: base64url of `millis.uuid`.
-    package var token: String {
-        Data("\(receivedAtMillis).\(id.uuidString)".utf8).base64EncodedString()
+    package var token: String { CursorToken.encode("\(receivedAtMillis).\(id.uuidString)") }
+
+    package init?(token: String) {
+        guard let text = CursorToken.decode(token, limit: 200) else { return nil }
+        let parts = text.split(separator: ".", maxSplits: 1)
+        guard parts.count == 2, let ms = Int64(parts[0]), let id = UUID(uuidString: String(parts[1])) else { return nil }
+        self.init(receivedAtMillis: ms, id: id)
+    }
+}
+
+/// The text inside a paging cursor's opaque token: base64url without padding, so it sits in a query string as is.
+enum CursorToken {
+    static func encode(_ text: String) -> String {
+        Data(text.utf8).base64EncodedString()
             .replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_")
             .replacingOccurrences(of: "=", with: "")
     }
 
-    package init?(token: String) {
+    /// The text of `token`; nil when it is longer than `limit` or not base64url of UTF-8.
+    static func decode(_ token: String, limit: Int) -> String? {
+        guard token.count < limit else { return nil }
         var b64 = token.replacingOccurrences(of: "-", with: "+").replacingOccurrences(of: "_", with: "/")
         while b64.count % 4 != 0 { b64 += "=" }
-        guard token.count < 200, let data = Data(base64Encoded: b64), let text = String(data: data, encoding: .utf8)
-        else { return nil }
-        let parts = text.split(separator: ".", maxSplits: 1)
-        guard parts.count == 2, let ms = Int64(parts[0]), let id = UUID(uuidString: String(parts[1])) else { return nil }
-        self.init(receivedAtMillis: ms, id: id)
+        return Data(base64Encoded: b64).flatMap { String(data: $0, encoding: .utf8) }
     }
 }
 

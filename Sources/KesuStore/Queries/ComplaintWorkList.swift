@@ -57,17 +57,12 @@ package struct SortCursor: Sendable, Equatable {
 
     package var token: String {
         let parts = [sort.rawValue] + values.map { $0.map { "v" + $0 } ?? "n" } + [id.uuidString]
-        return Data(parts.joined(separator: "|").utf8).base64EncodedString()
-            .replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_")
-            .replacingOccurrences(of: "=", with: "")
+        return CursorToken.encode(parts.joined(separator: "|"))
     }
 
     /// The cursor a token names, if it was made for `sort`.
     package init?(token: String, sort: ComplaintSort) {
-        var b64 = token.replacingOccurrences(of: "-", with: "+").replacingOccurrences(of: "_", with: "/")
-        while b64.count % 4 != 0 { b64 += "=" }
-        guard token.count < 300, let data = Data(base64Encoded: b64), let text = String(data: data, encoding: .utf8)
-        else { return nil }
+        guard let text = CursorToken.decode(token, limit: 300) else { return nil }
         let parts = text.split(separator: "|", omittingEmptySubsequences: false).map(String.init)
         guard parts.count == sort.keys.count + 2, parts[0] == sort.rawValue,
               let id = UUID(uuidString: parts[parts.count - 1]) else { return nil }
