@@ -141,11 +141,14 @@ package struct WorkListService: Sendable {
     }
 
     /// Removes a view: its owner may, and so may a supervisor of the unit it is shared with.
+    /// Whether `actor` may remove `view`: its owner, or a supervisor of the unit it is shared with.
+    package static func mayRemove(_ view: SavedViewRow, by actor: Actor) -> Bool {
+        view.ownerID == actor.userID || (view.sharedUnitID == actor.unitID && actor.may(.assignComplaints))
+    }
+
     package func remove(_ id: UUID, by actor: Actor) async throws {
         guard let view = try await SavedViewStore.find(id, on: db) else { throw KesuError.notFound("No such view.") }
-        let mayRemove = view.ownerID == actor.userID
-            || (view.sharedUnitID == actor.unitID && actor.may(.assignComplaints))
-        guard mayRemove else { throw KesuError(.forbidden, "Only its owner removes a view.") }
+        guard Self.mayRemove(view, by: actor) else { throw KesuError(.forbidden, "Only its owner removes a view.") }
         try await services.writer.write(on: db) { try await SavedViewStore.delete(id, on: $0) }
     }
 }
