@@ -119,8 +119,14 @@ final class WorkListTests: KesuTestCase, @unchecked Sendable {
         XCTAssertEqual(numbers(mine.body), [breached, fresh])
         XCTAssertTrue(mine.body.contains("共 2 件"), "the view's total")
         XCTAssertTrue(mine.body.contains("超时"), "the breach is said in words")
+        // Column headers sort: the order in use says which way it reads, the others link to theirs.
+        XCTAssertTrue(mine.body.contains("<th scope=\"col\" aria-sort=\"ascending\"><a class=\"sort-head\""), "deadline is the order")
+        XCTAssertTrue(mine.body.contains("sort=updated"), "the last-change column links to its order")
+        XCTAssertTrue(mine.body.contains(">距上次更新</a>"), "the column of the last change")
         let open = try await page("/complaints?view=open&sort=age", cookie: agent)
         XCTAssertEqual(numbers(open.body).first, breached, "oldest first")
+        XCTAssertTrue(open.body.contains("aria-sort=\"descending\"><a class=\"sort-head\" href=\"/complaints?view=open&amp;sort=age"),
+                      "oldest first reads as the longest age first")
         XCTAssertEqual(Set(numbers(open.body)), Set([breached, fresh, others]))
         let closed = try await page("/complaints?view=closed", cookie: agent)
         XCTAssertEqual(numbers(closed.body), [], "closed complaints only in their own view")
@@ -157,6 +163,9 @@ final class WorkListTests: KesuTestCase, @unchecked Sendable {
         let sharedID = try savedID(try XCTUnwrap(shared.headers.first(name: .location)))
         let colleagueSees = try await page("/complaints", cookie: agent)
         XCTAssertTrue(colleagueSees.body.contains("P1盯单"))
+        XCTAssertFalse(colleagueSees.body.contains("/complaints/views/\(sharedID)/delete"), "no remove button for them")
+        let ownerSees = try await page("/complaints", cookie: supervisor)
+        XCTAssertTrue(ownerSees.body.contains("/complaints/views/\(sharedID)/delete"), "the owner's remove button")
         let removeOthers = try await post("/complaints/views/\(sharedID)/delete", cookie: agent, form: "")
         XCTAssertEqual(removeOthers.status, .forbidden)
         let removeOwn = try await post("/complaints/views/\(sharedID)/delete", cookie: supervisor, form: "")
@@ -224,6 +233,9 @@ final class WorkListTests: KesuTestCase, @unchecked Sendable {
             XCTAssertEqual(notes.compactMap { $0["note"] as? String }, ["统一复核"])
             XCTAssertEqual(notes.first?["customerVisible"] as? Bool, false)
         }
+        // A number ticked twice is one complaint, and the message counts complaints.
+        let twice = try await post("/complaints/bulk", cookie: agent, form: "numbers[]=\(a)&numbers[]=\(a)&action=note&note=again")
+        XCTAssertEqual(twice.headers.first(name: .location), "/complaints?done=bulk_noted&n=1")
         let empty = try await post("/complaints/bulk", cookie: agent, form: "numbers[]=\(a)&action=note&note=%20")
         XCTAssertEqual(empty.status, .unprocessableEntity)
     }

@@ -67,7 +67,7 @@ struct WorkListPageController: RouteCollection {
                 status: language.name(of: status), statusCode: status.rawValue,
                 assignee: row.assigneeName ?? (t["none"] ?? ""), outlet: row.outletName ?? "—",
                 age: format.duration(now.timeIntervalSince(row.receivedAt)),
-                updated: format.time(row.updatedAt), due: due.state, dueText: due.text,
+                updated: format.duration(now.timeIntervalSince(row.updatedAt)), due: due.state, dueText: due.text,
                 flags: row.flags.map { t["flag." + $0] ?? $0 })
         }
         func choices<T: RawRepresentable>(_ all: [T], key: String, label: (T) -> String) -> [Choice]
@@ -92,14 +92,19 @@ struct WorkListPageController: RouteCollection {
             SideView(id: view.id.uuidString, name: view.name,
                      url: "/complaints?" + view.query + "&saved=" + view.id.uuidString,
                      selected: given["saved"] == view.id.uuidString, shared: view.sharedUnitID != nil,
-                     removable: view.ownerID == actor.userID
-                         || (view.sharedUnitID == actor.unitID && actor.may(.assignComplaints)),
+                     removable: WorkListService.mayRemove(view, by: actor),
                      counted: true, owner: view.ownerID == actor.userID ? "" : view.ownerName)
         }
         let sortLinks = [ComplaintSort.deadline, .priority, .age, .updated].map { sort in
             Choice(value: "/complaints?" + list.query(["sort": sort.rawValue, "after": nil, "before": nil]),
                    label: t["sort." + sort.rawValue] ?? sort.rawValue, selected: sort == list.sort)
         }
+        // The sortable columns' headers link to their order; the one in use says which way it reads.
+        // (Oldest first is the longest age first; most recently changed first, the shortest time since.)
+        let order: [ComplaintSort: String] = [.deadline: "ascending", .priority: "ascending", .age: "descending",
+                                              .updated: "ascending"]
+        let sortHeads = Dictionary(uniqueKeysWithValues: zip(["deadline", "priority", "age", "updated"], sortLinks)
+            .map { key, link in (key, SortHead(url: link.value, order: link.selected ? order[list.sort] ?? "other" : "none")) })
         let moves = [ComplaintStatus.triaged, .investigating, .proposing, .onHold].map {
             Choice(value: $0.rawValue, label: language.name(of: $0), selected: false)
         }
@@ -107,7 +112,8 @@ struct WorkListPageController: RouteCollection {
             chrome: Pages.chrome(req, title: t["queue"] ?? "", actor: actor), view: list.view,
             views: views, savedViews: mine, viewName: given["saved"].flatMap { id in mine.first { $0.id == id }?.name }
                 ?? (t["view." + list.view] ?? ""),
-            total: total ?? 0, totalText: language.text("total", ["n": Self.shown(total ?? 0)]), sort: list.sort.rawValue, sortLinks: sortLinks,
+            total: total ?? 0, totalText: language.text("total", ["n": Self.shown(total ?? 0)]), sort: list.sort.rawValue,
+            sortLinks: sortLinks, sortHeads: sortHeads,
             statuses: choices(ComplaintStatus.allCases, key: "status", label: language.name(of:)),
             categories: choices(ComplaintCategory.allCases, key: "category", label: language.name(of:)),
             priorities: choices(Priority.allCases, key: "priority", label: \.rawValue),
@@ -134,15 +140,18 @@ struct WorkListPageController: RouteCollection {
         try actor.require(.viewComplaints)
         let timeZone = req.application.kesu.config.timeZone
         let db = req.db
-        var views: [String: Int] = [:]
-        for name in WorkList.counted {
-            views[name] = try await WorkList.count(["view": name], for: actor, timeZone: timeZone, on: db)
+        let saved = try await WorkListService(services: req.application.kesu, db: db).views(for: actor)
+        // Each count reads at most the cap's worth of index entries; they run side by side.
+        let asked = WorkList.counted.map { ($0, ["view": $0]) } + saved.map { ($0.id.uuidString, WorkList.params(of: $0.query)) }
+            + [("", Self.params(req))]
+        let counted = try await withThrowingTaskGroup(of: (String, Int).self) { group in
+            for (key, params) in asked {
+                group.addTask { (key, try await WorkList.count(params, for: actor, timeZone: timeZone, on: db)) }
+            }
+            return try await group.reduce(into: [String: Int]()) { $0[$1.0] = $1.1 }
         }
-        for view in try await WorkListService(services: req.application.kesu, db: db).views(for: actor) {
-            views[view.id.uuidString] = try await WorkList.count(WorkList.params(of: view.query), for: actor,
-                                                                 timeZone: timeZone, on: db)
-        }
-        let current = try await WorkList.count(Self.params(req), for: actor, timeZone: timeZone, on: db)
+        let current = counted[""] ?? 0
+        let views = counted.filter { !$0.key.isEmpty }
         struct Counts: Content { var current: Int, views: [String: Int], cap: Int }
         let response = try await Counts(current: current, views: views, cap: ComplaintListQuery.countCap)
             .encodeResponse(for: req)
@@ -161,33 +170,29 @@ struct WorkListPageController: RouteCollection {
         let form = try req.content.decode(Form.self)
         let service = ComplaintService(services: req.application.kesu, db: req.db)
         let numbers = form.numbers ?? []
-        let done: String
+        let done: (key: String, count: Int)
         switch form.action ?? "" {
         case "assign":
             guard let assignee = form.assignee, !assignee.isEmpty else {
                 throw KesuError.invalid("Choose whom to assign to.", fields: ["assignee": ["missing"]])
             }
-            _ = try await service.change(numbers, ComplaintChange(assignee: assignee), by: actor)
-            done = "bulk_assigned"
+            done = ("bulk_assigned", try await service.change(numbers, ComplaintChange(assignee: assignee), by: actor).count)
         case "priority":
             guard let priority = form.priority.flatMap(Priority.init(rawValue:)) else {
                 throw KesuError.invalid("Choose a priority.", fields: ["priority": ["missing"]])
             }
-            _ = try await service.change(numbers, ComplaintChange(priority: priority), by: actor)
-            done = "bulk_priority"
+            done = ("bulk_priority", try await service.change(numbers, ComplaintChange(priority: priority), by: actor).count)
         case "move":
             guard let to = form.to.flatMap(ComplaintStatus.init(rawValue:)) else {
                 throw KesuError.invalid("Choose where to move them.", fields: ["to": ["missing"]])
             }
-            _ = try await service.transition(numbers, to: to, by: actor)
-            done = "bulk_moved"
+            done = ("bulk_moved", try await service.transition(numbers, to: to, by: actor).count)
         case "note":
-            _ = try await service.addNote(numbers, body: form.note ?? "", by: actor)
-            done = "bulk_noted"
+            done = ("bulk_noted", try await service.addNote(numbers, body: form.note ?? "", by: actor).count)
         default:
             throw KesuError.invalid("Choose what to do with the ticked complaints.", fields: ["action": ["missing"]])
         }
-        return req.redirect(to: Pages.withFlash(LoginController.safeNext(form.back), done, count: numbers.count))
+        return req.redirect(to: Pages.withFlash(LoginController.safeNext(form.back), done.key, count: done.count))
     }
 
     @Sendable func saveView(req: Request) async throws -> Response {
@@ -233,6 +238,12 @@ struct QueueRow: Encodable {
     var flags: [String]
 }
 
+/// A sortable column's header.
+struct SortHead: Encodable {
+    var url: String
+    var order: String
+}
+
 /// A view in the work list's side bar, with its count filled in by the light poll.
 struct SideView: Encodable {
     var id: String
@@ -256,6 +267,8 @@ struct QueuePage: Encodable {
     var totalText: String
     var sort: String
     var sortLinks: [Choice]
+    /// The sortable columns (`deadline`, `priority`, `age`, `updated`): the link to their order and `aria-sort`.
+    var sortHeads: [String: SortHead]
     var statuses: [Choice]
     var categories: [Choice]
     var priorities: [Choice]
