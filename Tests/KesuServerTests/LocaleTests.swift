@@ -45,6 +45,9 @@ final class LocaleTests: KesuTestCase, @unchecked Sendable {
     func testPlaceholdersAreFilledAndAMalformedLineIsNamed() {
         XCTAssertEqual(Language.en.text("due_late", ["clock": "first reply", "duration": "5m"]), "first reply late 5m")
         XCTAssertEqual(Language.zh.text("due_left", ["clock": "首次响应", "duration": "3小时"]), "首次响应 剩 3小时")
+        // One pass: a value that looks like a placeholder stays as written, unknown placeholders are kept.
+        XCTAssertEqual(Language.fill("{a} and {b}, {c} {", ["a": "{b}", "b": "两"]), "{b} and 两, {c} {")
+        XCTAssertEqual(Language.fill("{a}{a}", ["a": "x"]), "xx")
         XCTAssertThrowsError(try LocaleCatalog.parse("/* ok */\n\"a\" = \"b\";\n\"c\" = d;\n", name: "x")) { error in
             XCTAssertTrue(String(describing: error).contains("x line 3"), String(describing: error))
         }
