@@ -48,10 +48,13 @@ struct ErrorPage: Encodable {
 }
 
 /// One row of the queue (工单列表).
-struct Choice: Encodable {
+struct Choice: Encodable, LeafDataRepresentable {
     var value: String
     var label: String
     var selected: Bool
+
+    /// Lists of choices fill every form; Leaf takes them as they are instead of through an encoder.
+    var leafData: LeafData { .dictionary(["value": .string(value), "label": .string(label), "selected": .bool(selected)]) }
 }
 
 /// 赔偿建议 on the complaint page: the form, and the rules' answer once an incident is chosen.
