@@ -21,15 +21,20 @@ public enum Role: String, CaseIterable, Codable, Sendable {
     }
 
     private static let grants: [Role: Set<Permission>] = [
-        .agent: [.recordComplaint, .viewComplaints, .workComplaints, .viewShipments, .seeCustomerPhones],
+        .agent: [.recordComplaint, .viewComplaints, .workComplaints, .viewShipments, .seeCustomerPhones,
+                 .viewProblemParcels, .workProblemParcels],
         .supervisor: [.recordComplaint, .viewComplaints, .workComplaints, .assignComplaints, .viewShipments, .seeCustomerPhones,
-                      .viewUsers, .viewReports, .markTypicalCases, .verifyRectifications],
-        .outlet: [.viewComplaints, .workComplaints, .viewShipments],
-        .claims: [.viewComplaints, .workComplaints, .viewShipments, .seeCustomerPhones],
+                      .viewUsers, .viewReports, .markTypicalCases, .verifyRectifications, .viewProblemParcels,
+                      .workProblemParcels],
+        .outlet: [.viewComplaints, .workComplaints, .viewShipments, .registerProblemParcels, .viewProblemParcels,
+                  .workProblemParcels],
+        .claims: [.viewComplaints, .workComplaints, .viewShipments, .seeCustomerPhones, .viewProblemParcels],
         .quality: [.recordComplaint, .viewComplaints, .workComplaints, .assignComplaints, .viewShipments, .seeCustomerPhones,
-                   .viewUsers, .viewReports, .markTypicalCases, .verifyRectifications, .manageRootCauses],
+                   .viewUsers, .viewReports, .markTypicalCases, .verifyRectifications, .manageRootCauses,
+                   .viewProblemParcels, .workProblemParcels, .manageProblemParcels],
         .admin: Set(Permission.allCases).subtracting(AccessPolicy.customerActions),
-        .system: [.recordComplaint, .viewComplaints, .pushShipments, .viewShipments, .seeCustomerPhones],
+        .system: [.recordComplaint, .viewComplaints, .pushShipments, .viewShipments, .seeCustomerPhones,
+                  .registerProblemParcels, .viewProblemParcels],
     ]
 }
 
@@ -58,6 +63,14 @@ public enum Permission: String, CaseIterable, Sendable {
     case manageRootCauses
     /// See the work queue and send dead jobs again.
     case manageJobs
+    /// Register a problem parcel (问题件): couriers, outlets, the operations system.
+    case registerProblemParcels
+    /// See problem parcels (of one's unit's subtree).
+    case viewProblemParcels
+    /// Follow up and settle problem parcels.
+    case workProblemParcels
+    /// Edit the problem parcels' reasons and lapse.
+    case manageProblemParcels
     /// See customers' phone numbers whole (outlets see them masked).
     case seeCustomerPhones
     /// A customer reads their own complaint (its private page, its files).
@@ -83,6 +96,10 @@ public enum Permission: String, CaseIterable, Sendable {
         case .verifyRectifications: "verify rectifications"
         case .manageRootCauses: "change the list of root causes"
         case .manageJobs: "look after the work queue"
+        case .registerProblemParcels: "register problem parcels"
+        case .viewProblemParcels: "see problem parcels"
+        case .workProblemParcels: "follow up or settle problem parcels"
+        case .manageProblemParcels: "change the problem parcels' reasons or lapse"
         case .seeCustomerPhones: "see customers' phone numbers"
         case .readOwnComplaint: "read a customer's page"
         case .actAsCustomer: "answer for the customer"
