@@ -91,6 +91,8 @@ package struct ComplaintService: Sendable {
         var outlet: OrgUnitModel?
         var scopePath: String
         var clockSettings: ClockSettings
+        /// Open problem parcels of its waybills, which the complaint links to.
+        var problemParcels: [ProblemParcelLink] = []
     }
 
     /// A sub-category given without its category names the category (each sub-category belongs to one), the same
@@ -119,7 +121,8 @@ package struct ComplaintService: Sendable {
         let scopePath: String
         if let outlet { scopePath = outlet.path } else { scopePath = try await OrgStore.rootPath(on: db) }
         return KnownFacts(customer: customer, isRepeat: isRepeat, itemKinds: shipments.map(\.itemKind), outlet: outlet,
-                          scopePath: scopePath, clockSettings: try await services.clockSettings(on: db))
+                          scopePath: scopePath, clockSettings: try await services.clockSettings(on: db),
+                          problemParcels: try await ProblemParcelLink.open(waybills: intake.waybillNumbers, on: db))
     }
 
     private func insert(_ intake: ValidIntake, known: KnownFacts, actor: Actor, on tx: any Database) async throws
@@ -188,6 +191,12 @@ package struct ComplaintService: Sendable {
                                 after: ["outlet": outlet.code, "why": "waybill"], at: now))
         }
         try await ComplaintStore.insert(complaint, events: events, ids: services.ids.next, on: tx)
+        var linked: [ComplaintEventModel] = []
+        for link in known.problemParcels {
+            linked.append(try await link.record(complaintID: id, number: complaint.number, receivedAt: receivedAt, by: actor,
+                                                services: services, on: tx))
+        }
+        try await ComplaintStore.append(linked, on: tx)
         try await ClockStore.insert(clocks, on: tx)
         customer.complaintCount += 1
         complaint.$customer.value = customer

@@ -25,7 +25,10 @@ package struct JobRunner: Sendable {
     /// How long a claim lasts before the job is free for another worker.
     let lease: TimeInterval
 
-    package static let standardHandlers: [String: any JobHandler] = [Outbox.notifyKind: NotifyHandler()]
+    package static let standardHandlers: [String: any JobHandler] = [
+        Outbox.notifyKind: NotifyHandler(),
+        ClockScheduler.jobKind(for: ClockSubject(kind: ProblemParcelService.clockKind, id: UUID())): ProblemParcelClockHandler(),
+    ]
 
     package init(services: KesuServices, db: any Database, logger: Logger,
                  handlers: [String: any JobHandler] = JobRunner.standardHandlers, lease: TimeInterval = 60) {

@@ -29,6 +29,7 @@ package enum Migrations {
         CreateWorkList(),
         IndexOpenWork(),
         RecordUploader(),
+        CreateProblemParcels(),
     ]
 }
 

@@ -130,6 +130,18 @@ package enum ClockStore {
         return try await select.all().map(decode)
     }
 
+    /// The clocks of a subject that is not a complaint (a problem parcel's lapse…), oldest first; `forUpdate` holds
+    /// them for the transaction, as for a complaint's.
+    package static func clocks(of subject: ClockSubject, forUpdate: Bool = false, on db: any Database) async throws
+        -> [StoredClock]
+    {
+        var select = try db.sql.select().columns(columns.map { SQLColumn($0) }).from("clocks")
+            .where("subject_kind", .equal, SQLBind(subject.kind)).where("subject_id", .equal, SQLBind(subject.id))
+            .orderBy("started_at").orderBy("id")
+        if forUpdate { select = select.for(.update) }
+        return try await select.all().map(decode)
+    }
+
     /// Records what the scheduler fired at `now` in two statements: clocks that only warned wait next for their
     /// deadline; breached clocks have nothing left to fire.
     package static func recordFired(warned: [UUID], breached: [UUID], at now: Date, on db: any Database) async throws {

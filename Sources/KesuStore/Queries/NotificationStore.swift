@@ -91,11 +91,12 @@ package enum NotificationStore {
         try await update.run()
     }
 
-    /// Everyone escalations can reach: active supervisors and quality staff with their units, deepest unit first.
-    package static func escalatees(on db: any Database) async throws -> [Escalatee] {
+    /// Everyone escalations can reach: active supervisors and quality staff with their units (or the active staff
+    /// of other `roles`).
+    package static func escalatees(roles: [Role] = [.supervisor, .quality], on db: any Database) async throws -> [Escalatee] {
         try await db.sql.raw("""
             SELECT u.id, u.username, u.display_name, u.role, o.path FROM users u JOIN org_units o ON o.id = u.unit_id
-            WHERE u.active = \(bind: true) AND u.role IN ('supervisor', 'quality')
+            WHERE u.active = \(bind: true) AND u.role IN (\(SQLList(roles.map { SQLBind($0.rawValue) })))
             ORDER BY u.role DESC, u.username
             """).all().map { row in
             Escalatee(id: try row.decode(column: "id", as: UUID.self),
