@@ -46,6 +46,8 @@ package func routes(_ app: Application) throws {
     try staff.register(collection: InvestigationPagesController())
     try staff.register(collection: ResolutionPagesController())
     try staff.register(collection: JobsPageController())
+    try staff.register(collection: ProblemParcelPagesController())
+    try staff.register(collection: AdminParcelsController())
 
     let api = app.grouped(BodyLimitMiddleware(maxBytes: app.kesu.config.maxBodyBytes))
         .grouped(InputScreeningMiddleware(maxBodyBytes: app.kesu.config.maxBodyBytes)).grouped(AuthMiddleware())

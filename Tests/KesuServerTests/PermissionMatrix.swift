@@ -29,7 +29,7 @@ enum PermissionMatrix {
         let route: String
         /// The request: `{n}` the complaint's number, `{p}` its proposal, `{task}`, `{inq}` its inquiry, `{rect}` its
         /// rectification, `{closed}` a closed complaint (`{typical}` one marked typical), `{file}` an attachment, `{tok}` its private link, `{unit}` its outlet, `{victim}` a user of
-        /// that outlet, `{policy}` a fresh SLA policy, `{dead}` a fresh dead job, `{view}` a fresh saved view of the admin's, `{u}` a fresh unique suffix.
+        /// that outlet, `{policy}` a fresh SLA policy, `{dead}` a fresh dead job, `{view}` a fresh saved view of the admin's, `{parcel}` a fresh problem parcel of its outlet, `{u}` a fresh unique suffix.
         let path: String
         let rule: Rule
         var body: Body = .none
@@ -42,6 +42,9 @@ enum PermissionMatrix {
     static let recorders: Set<Role> = [.agent, .supervisor, .quality, .admin, .system]
     static let leads: Set<Role> = [.supervisor, .quality, .admin]
     static let admins: Set<Role> = [.admin]
+    /// Who registers problem parcels (couriers and outlets, the operations system), and who follows them up.
+    static let parcelRegistrars: Set<Role> = [.outlet, .system, .admin]
+    static let parcelWorkers: Set<Role> = [.agent, .supervisor, .outlet, .quality, .admin]
 
     static let view = Rule.roles(everyone, scoped: true)
     static let work = Rule.roles(workers, scoped: true)
@@ -132,6 +135,15 @@ enum PermissionMatrix {
         e(.DELETE, "/api/v1/complaints/:number/typical-case", .roles(leads, scoped: true),
           path: "/api/v1/complaints/{typical}/typical-case"),
         e(.GET, "/api/v1/typical-cases", anyStaff),
+        e(.GET, "/api/v1/problem-parcels", anyStaff),
+        e(.POST, "/api/v1/problem-parcels", .roles(parcelRegistrars, scoped: true),
+          .json(#"{"waybill":"PP{u}0000","reasonCode":"refused","outlet":"{unit}"}"#)),
+        e(.GET, "/api/v1/problem-parcels/:id", view, path: "/api/v1/problem-parcels/{parcel}"),
+        e(.POST, "/api/v1/problem-parcels/:id/follow-ups", .roles(parcelWorkers, scoped: true),
+          .json(#"{"method":"phone","note":"已联系客户"}"#), path: "/api/v1/problem-parcels/{parcel}/follow-ups"),
+        e(.POST, "/api/v1/problem-parcels/:id/settle", .roles(parcelWorkers, scoped: true),
+          .json(#"{"outcome":"delivered"}"#), path: "/api/v1/problem-parcels/{parcel}/settle"),
+        e(.GET, "/api/v1/problem-reasons", anyStaff),
     ]
 
     static let pages: [Entry] = [
@@ -211,5 +223,17 @@ enum PermissionMatrix {
         e(.POST, "/complaints/:number/proposals/:id/:action", work, .form(""), path: "/complaints/{n}/proposals/{p}/offer"),
         e(.POST, "/complaints/:number/tasks/:id/done", work, .form("note=%E5%B7%B2%E5%8A%9E"), path: "/complaints/{n}/tasks/{task}/done"),
         e(.POST, "/complaints/:number/follow-ups", work, .form("outcome=satisfied")),
+        e(.GET, "/parcels", anyStaff),
+        e(.GET, "/parcels/new", .roles(parcelRegistrars, scoped: false)),
+        e(.POST, "/parcels", .roles(parcelRegistrars, scoped: true), .form("waybill=PQ{u}0000&reasonCode=refused&outlet={unit}")),
+        e(.GET, "/parcels/:id", view, path: "/parcels/{parcel}"),
+        e(.POST, "/parcels/:id/follow-ups", .roles(parcelWorkers, scoped: true),
+          .form("method=phone&note=%E5%B7%B2%E8%81%94%E7%B3%BB"), path: "/parcels/{parcel}/follow-ups"),
+        e(.POST, "/parcels/:id/settle", .roles(parcelWorkers, scoped: true), .form("outcome=returned"),
+          path: "/parcels/{parcel}/settle"),
+        e(.GET, "/admin/problem-parcels", .roles([.quality, .admin], scoped: false)),
+        e(.POST, "/admin/problem-parcels/reasons", .roles([.quality, .admin], scoped: false),
+          .form("reasonCode=matrix{u}&nameZh=%E5%8E%9F%E5%9B%A0&nameEn=Reason&active=1")),
+        e(.POST, "/admin/problem-parcels/lapse", .roles([.quality, .admin], scoped: false), .form("lapseDays=3")),
     ]
 }

@@ -233,6 +233,13 @@ final class PermissionMatrixTests: KesuTestCase, @unchecked Sendable {
             try await SavedViewStore.insert(view, on: app.db)
             text = text.replacingOccurrences(of: "{view}", with: view.id.uuidString)
         }
+        if text.contains("{parcel}") {
+            // A fresh problem parcel of the side's outlet, registered by HQ's admin.
+            let reply = try await call(.POST, "/api/v1/problem-parcels", as: "admin",
+                                       json: ["waybill": "PM\(counter)0000", "reasonCode": "refused", "outlet": side.unit])
+            let id = try XCTUnwrap(reply.json["id"] as? String, reply.body)
+            text = text.replacingOccurrences(of: "{parcel}", with: id)
+        }
         if text.contains("{policy}") { text = text.replacingOccurrences(of: "{policy}", with: try await freshPolicy()) }
         let future = Date().addingTimeInterval(3 * 86_400)
         let values: [String: String] = [

@@ -159,6 +159,10 @@ def test_no_page_is_wider_than_a_phone(server, browser):
         "description": f"token={long_token} 和一串很长的链接https://example.com/{long_token}{long_token}"})["number"]
     api(server, "POST", f"/api/v1/complaints/{number}/notes", agent, {"body": long_token * 2, "customerVisible": True})
     _, link = file_on_portal(browser, server, "13755550098", "YT" + "8" * 30, long_token + "，包裹丢了")
+    parcel = api(server, "POST", "/api/v1/problem-parcels", token(server, "outlet-pd"), {
+        "waybill": "YT" + "7" * 30, "reasonCode": "address_unknown", "courier": "SH-PD-C01", "note": long_token * 3})["id"]
+    api(server, "POST", f"/api/v1/problem-parcels/{parcel}/follow-ups", token(server, "outlet-pd"),
+        {"method": "phone", "note": long_token * 2})
 
     phone(browser)
     try:
@@ -174,7 +178,8 @@ def test_no_page_is_wider_than_a_phone(server, browser):
         staff_pages = ["/complaints", "/complaints?view=open", f"/complaints/{number}", "/complaints/new",
                        "/rectifications", "/cases", "/notifications", "/reports/sla", "/admin", "/admin/units",
                        "/admin/canned", "/admin/categories", "/admin/sla", "/admin/calendar", "/admin/compensation",
-                       "/admin/root-causes", "/admin/jobs", f"/complaints?q={long_token}"]
+                       "/admin/root-causes", "/admin/jobs", f"/complaints?q={long_token}", "/parcels",
+                       "/parcels?state=settled", "/parcels/new", f"/parcels/{parcel}", "/admin/problem-parcels"]
         for path in staff_pages:
             assert width(path) <= 360, path
         width(f"/complaints/{number}")

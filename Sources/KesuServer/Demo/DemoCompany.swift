@@ -43,6 +43,7 @@ package enum Bootstrap {
         var generator = DemoComplaints(app: app, seed: 20261124)
         try await generator.generate(count: 48, spreadDays: 45)
         try await DemoResolution.seed(app)
+        try await DemoParcels.seed(app)
         return logins
     }
 
@@ -95,6 +96,7 @@ package enum Bootstrap {
         .init(username: "supervisor", name: "主管 张伟", role: .supervisor, unit: "HQ"),
         .init(username: "outlet-pd", name: "浦东网点 刘洋", role: .outlet, unit: "SH-PD"),
         .init(username: "outlet-th", name: "天河网点 何敏", role: .outlet, unit: "GZ-TH"),
+        .init(username: "courier-pd", name: "快递员 王强", role: .outlet, unit: "SH-PD-C01"),
         .init(username: "region-east", name: "华东质控 吴刚", role: .quality, unit: "R-EAST"),
         .init(username: "claims", name: "理赔 孙丽", role: .claims, unit: "HQ"),
         .init(username: "quality", name: "质控 赵敏", role: .quality, unit: "HQ"),

@@ -31,7 +31,8 @@ struct ClockPagesController: RouteCollection {
         return req.redirect(to: Pages.withFlash("/complaints/\(number)", "promised"))
     }
 
-    struct NoticeRow: Encodable { var at, text: String; var number: String?; var unread: Bool }
+    /// A notification with the page it is about: its complaint's, or its problem parcel's.
+    struct NoticeRow: Encodable { var at, text: String; var link: String?; var unread: Bool }
     struct NoticesPage: Encodable { var chrome: PageChrome; var items: [NoticeRow] }
 
     @Sendable func notifications(req: Request) async throws -> View {
@@ -43,7 +44,8 @@ struct ClockPagesController: RouteCollection {
         return try await req.view.render("notifications", NoticesPage(
             chrome: Pages.chrome(req, title: language.strings["notifications"] ?? "", actor: actor),
             items: items.map { NoticeRow(at: format.time($0.createdAt), text: NoticeText(language: language, format: format).text(of: $0),
-                                         number: $0.complaintNumber,
+                                         link: $0.complaintNumber.map { "/complaints/" + $0 }
+                                             ?? $0.params?["parcel"].flatMap(UUID.init(uuidString:)).map { "/parcels/\($0.uuidString)" },
                                          unread: $0.readAt == nil) }))
     }
 

@@ -12,7 +12,7 @@ struct EventText {
     let channel: String
 
     /// Fields that name records (shown by the records themselves, not as codes on the timeline).
-    static let hidden: Set<String> = ["proposal", "task", "inquiry", "rectification", "why"]
+    static let hidden: Set<String> = ["proposal", "task", "inquiry", "rectification", "why", "parcel"]
 
     func kind(of event: ComplaintEventModel) -> String {
         language.strings["event." + event.kind] ?? event.kind.replacingOccurrences(of: "_", with: " ")
@@ -50,12 +50,23 @@ struct EventText {
         default:
             // Kinds Kesu writes itself read from the catalog's `event_<kind>[_<why>]_text`, filled from the fields.
             let key = "event_\(event.kind)" + (after["why"].map { "_" + $0 } ?? "") + "_text"
-            if let template = language.strings[key], let filled = fill(template, from: after) {
+            if let template = language.strings[key], let filled = fill(template, from: Self.picked(after, in: language)) {
                 let changed = event.beforeFields.flatMap { change(of: event, only: Set($0.keys)) }
                 return [filled, changed].compactMap { $0 }.joined(separator: " · ")
             }
             return [event.note, change(of: event)].compactMap { $0 }.filter { !$0.isEmpty }.joined(separator: " · ")
         }
+    }
+
+    /// A field kept in both languages (`reasonZh`, `reasonEn` — names from an editable list) read as `reason` in the
+    /// reader's.
+    static func picked(_ fields: [String: String], in language: Language) -> [String: String] {
+        var fields = fields
+        for (zhKey, value) in fields where zhKey.hasSuffix("Zh") {
+            let name = String(zhKey.dropLast(2))
+            if fields[name] == nil { fields[name] = language.pick(zh: value, en: fields[name + "En"] ?? value) }
+        }
+        return fields
     }
 
     /// `template` with each `{field}` replaced by the field's value as the reader knows it. A part in `[…]` is left
@@ -125,7 +136,7 @@ struct EventText {
         case "channel": Channel(rawValue: raw).map(language.name(of:)) ?? raw
         case "state": language.strings["proposal_" + raw] ?? raw
         case "amountFen": Int64(raw).map(CompensationEngine.yuan) ?? raw
-        case "dueAt": Int64(raw).map { format.time(Date(millis: $0)) } ?? raw
+        case "dueAt", "openedAt": Int64(raw).map { format.time(Date(millis: $0)) } ?? raw
         default: raw
         }
     }

@@ -92,7 +92,7 @@ enum Pages {
         return PageChrome(title: title, t: PageWords(language: language), lang: language.rawValue,
                           otherLang: language.other.rawValue, user: actor?.displayName,
                           csrf: actor == nil ? nil : csrf, admin: actor?.may(.manageUsers) ?? false,
-                          reports: actor?.may(.viewReports) ?? false,
+                          reports: actor?.may(.viewReports) ?? false, parcels: actor?.may(.viewProblemParcels) ?? false,
                           unread: req.storage[UnreadNotifications.self] ?? 0, here: queryValue(here))
     }
 

@@ -17,6 +17,8 @@ struct PageChrome: Encodable {
     var admin = false
     /// Supervisors and quality staff see the report link.
     var reports = false
+    /// Those who see problem parcels have them in the menu.
+    var parcels = false
     /// Unread notifications, shown beside the bell.
     var unread = 0
     /// Where the language switch comes back to, encoded for a query string.
