@@ -112,7 +112,7 @@ final class ProblemParcelAPITests: KesuTestCase, @unchecked Sendable {
         let other = try await recordedNumber(as: "agent", ["waybillNumbers": ["YT5550003"]])
         let wrong = try await call(.POST, "/api/v1/problem-parcels/\(id)/settle", as: "outlet-pd",
                                    json: ["outcome": "complaint", "complaint": other])
-        XCTAssertEqual(wrong.status, .badRequest, wrong.body)
+        XCTAssertEqual(wrong.status, .unprocessableEntity, wrong.body)
         let settled = try await call(.POST, "/api/v1/problem-parcels/\(id)/settle", as: "outlet-pd",
                                      json: ["outcome": "complaint", "complaint": number])
         XCTAssertEqual(settled.status, .ok, settled.body)
@@ -132,7 +132,7 @@ final class ProblemParcelAPITests: KesuTestCase, @unchecked Sendable {
 
     func testBadRegistrationsAreRefusedInTheUsersLanguageAndChangeNothing() async throws {
         let unknown = try await register(as: "outlet-pd", ["waybill": "YT5550004", "reasonCode": "no_such_reason"])
-        XCTAssertEqual(unknown.status, .badRequest, unknown.body)
+        XCTAssertEqual(unknown.status, .unprocessableEntity, unknown.body)
         let otherCourier = try await register(as: "outlet-pd", ["waybill": "YT5550004", "reasonCode": "refused",
                                                                 "courier": "GZ-TH-C01"])
         XCTAssertEqual(otherCourier.status, .unprocessableEntity, otherCourier.body)
@@ -141,7 +141,7 @@ final class ProblemParcelAPITests: KesuTestCase, @unchecked Sendable {
         let agent = try await register(as: "agent", ["waybill": "YT5550004", "reasonCode": "refused", "outlet": "SH-PD"])
         XCTAssertEqual(agent.status, .forbidden, "customer service does not register problem parcels")
         let system = try await register(as: "ops-system", ["waybill": "YT5550004", "reasonCode": "refused"])
-        XCTAssertEqual(system.status, .badRequest, "the operations system names the outlet")
+        XCTAssertEqual(system.status, .unprocessableEntity, "the operations system names the outlet")
         let stored = try await count("problem_parcels")
         XCTAssertEqual(stored, 0)
 
@@ -187,7 +187,7 @@ final class ProblemParcelAPITests: KesuTestCase, @unchecked Sendable {
         let codes = (reasons.jsonArray ?? []).filter { $0["active"] as? Bool == true }.compactMap { $0["code"] as? String }
         XCTAssertTrue(codes.contains("locker") && !codes.contains("refused"), "\(codes)")
         let refused = try await register(as: "outlet-pd", ["waybill": "YT5550006", "reasonCode": "refused"])
-        XCTAssertEqual(refused.status, .badRequest, "an inactive reason is not offered")
+        XCTAssertEqual(refused.status, .unprocessableEntity, "an inactive reason is not offered")
         let made = try await register(as: "outlet-pd", ["waybill": "YT5550006", "reasonCode": "locker"])
         XCTAssertEqual(made.status, .created, made.body)
         let lapseAt = try XCTUnwrap(made.json["lapseAt"] as? String)

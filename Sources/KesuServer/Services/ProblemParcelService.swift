@@ -66,7 +66,7 @@ package struct ProblemParcelService {
         let note = draft.note?.trimmed ?? ""
         if note.length > Self.noteLimit { problems.add("note", "must be at most 500 characters") }
         let reasons = try await ProblemParcelStore.reasons(on: db)
-        if !reasons.contains(where: { $0.code == draft.reason && $0.active }) { problems.add("reasonCode", "is not on the list") }
+        if !reasons.contains(where: { $0.code == draft.reason && $0.active }) { problems.refuse("reasonCode", "is not on the list") }
         try problems.throwIfAny("The problem parcel cannot be registered.")
         let (outlet, courier) = try await units(for: draft, by: actor)
         let ownerPath = courier?.path ?? outlet.path
@@ -122,7 +122,7 @@ package struct ProblemParcelService {
             outlet = own
         case .hq, .region:
             guard let code = draft.outlet?.trimmed, !code.isEmpty else {
-                throw KesuError.invalid("Name the outlet.", fields: ["outlet": ["missing"]])
+                throw KesuError.refused("Name the outlet.", fields: ["outlet": ["missing"]])
             }
             guard let found = try await OrgStore.find(code: code, on: db),
                   [UnitKind.outlet.rawValue, UnitKind.transferCentre.rawValue].contains(found.kind) else {
@@ -159,10 +159,14 @@ package struct ProblemParcelService {
         var problems = ValidationProblems()
         if ContactMethod(rawValue: followUp.method) == nil { problems.add("method", "is not a way of contact") }
         let note = followUp.note.trimmed
-        if !(2...Self.noteLimit).contains(note.length) { problems.add("note", "must be 2 to 500 characters") }
+        if followUp.note.length > Self.noteLimit {
+            problems.add("note", "must be 2 to 500 characters")
+        } else if note.length < 2 {
+            problems.refuse("note", "must be 2 to 500 characters")
+        }
         let now = services.now().roundedToMillis
         if let next = followUp.nextAttemptAt, next <= now || next.timeIntervalSince(now) > 30 * 86_400 {
-            problems.add("nextAttemptAt", "must be within the coming 30 days")
+            problems.refuse("nextAttemptAt", "must be within the coming 30 days")
         }
         try problems.throwIfAny("The follow-up cannot be recorded.")
         let entry = ProblemParcelEntry(id: services.ids.next(), parcelID: id, at: now, byID: actor.userID,
@@ -195,13 +199,13 @@ package struct ProblemParcelService {
         if outcome == .complaint {
             let number = number?.trimmed ?? ""
             if number.isEmpty, complaintID == nil {
-                problems.add("complaint", "name the complaint it became")
+                problems.refuse("complaint", "name the complaint it became")
             } else if !number.isEmpty {
                 let complaint = try await ComplaintModel.query(on: db).filter(\.$number == number).first()
                 if let complaint, complaint.waybills.split(separator: ",").contains(Substring(row.waybill)) {
                     complaintID = complaint.id
                 } else {
-                    problems.add("complaint", "is not a complaint about this waybill")
+                    problems.refuse("complaint", "is not a complaint about this waybill")
                 }
             }
         }
