@@ -74,18 +74,6 @@ struct CreateProblemParcels: AsyncMigration {
     func revert(on database: any Database) async throws {
         try await database.schema("problem_parcel_entries").delete()
         try await database.schema("problem_parcels").delete()
-        let reasons: [(String, String, String)] = [
-            ("address_unknown", "地址不详", "Address unclear"), ("no_answer", "电话无人接", "Phone not answered"),
-            ("refused", "拒收", "Refused"), ("damaged_on_arrival", "到件破损", "Damaged on arrival"),
-            ("out_of_area", "超区", "Outside the delivery area"), ("rescheduled", "客户要求改约", "Customer asked for another time"),
-            ("other", "其他", "Other"),
-        ]
-        for (position, (code, zh, en)) in reasons.enumerated() {
-            try await database.sql.raw("""
-                INSERT INTO problem_reasons (code, name_zh, name_en, active, position)
-                VALUES (\(bind: code), \(bind: zh), \(bind: en), \(bind: true), \(bind: position))
-                """).run()
-        }
         try await database.schema("settings").delete()
         try await database.schema("problem_reasons").delete()
     }
