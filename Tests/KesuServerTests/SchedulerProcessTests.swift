@@ -6,7 +6,8 @@ import KesuStore
 import SQLKit
 import XCTest
 
-/// Two Kesu processes share one PostgreSQL database and its 2,000 due clocks; one is killed with SIGKILL partway.
+/// Two Kesu processes share one PostgreSQL database and its due clocks (2,000 of complaints, 300 appeal windows, 1,000
+/// problem parcels' lapses); one is killed with SIGKILL partway.
 /// Every warning and every breach must still fire exactly once, and a restarted process finds nothing left.
 final class SchedulerProcessTests: KesuTestCase, @unchecked Sendable {
     func spawn(_ arguments: [String], output: String) throws -> Process {
@@ -47,8 +48,23 @@ final class SchedulerProcessTests: KesuTestCase, @unchecked Sendable {
         }
         // And 300 deadlines on subjects that are not complaints (appeal windows): the same firing, into the work queue.
         try await ClockStore.insert((0..<300).map { _ in SubjectClockTests.appealClock(startedAt: Date()) }, on: app.db)
+        // And 1,000 problem parcels of the Pudong outlet, four days old: each lapse clock reminds and alerts once.
+        let outlet = try await OrgStore.find(code: "SH-PD", on: app.db)
+        let outletID = try XCTUnwrap(outlet?.id), outletPath = try XCTUnwrap(outlet?.path)
+        let opened = Date() - 4 * 86_400
+        let parcels = (0..<1_000).map { i in
+            ProblemParcelRow(id: UUID(), waybill: "PP\(100_000 + i)", outletID: outletID, courierID: nil, ownerPath: outletPath,
+                             reasonCode: "no_answer", note: nil, openedByID: nil, openedByName: "测试", openedAt: opened,
+                             lapseAt: opened + 3 * 86_400)
+        }
+        try await ProblemParcelStore.insert(parcels, on: app.db)
+        try await ClockStore.insert(parcels.map { row in
+            StoredClock(id: UUID(), subject: ClockSubject(kind: "problem_parcel", id: row.id), complaintID: nil,
+                        clock: .fixed(.deadline, madeAt: opened, due: row.lapseAt, warnFraction: 2.0 / 3.0),
+                        warnActions: [.notify], breachActions: [.notify], policyID: nil, note: row.waybill)
+        }, on: app.db)
         let clocks = try await count("clocks")
-        XCTAssertEqual(clocks, 2_300)
+        XCTAssertEqual(clocks, 3_300)
         // All of them fall due: warnings an hour ago, deadlines a minute ago.
         let now = Date()
         try await app.db.sql.raw("""
@@ -76,6 +92,8 @@ final class SchedulerProcessTests: KesuTestCase, @unchecked Sendable {
         }
         b.terminate()
         b.waitUntilExit()
+        // What the killed instance left in the work queue is done by whoever runs it next.
+        while try await deliverJobs().done > 0 {}
 
         // A restarted instance finds nothing left to fire.
         let c = try spawn(["scheduler", "--once"], output: dataDirectory + "/c.out")
@@ -108,6 +126,26 @@ final class SchedulerProcessTests: KesuTestCase, @unchecked Sendable {
         XCTAssertGreaterThanOrEqual(escalations, 500)
         let appeals = try await app.db.sql.raw("SELECT COUNT(*) AS n FROM jobs WHERE kind = 'clock.appeal'").first()
         XCTAssertEqual(try appeals?.decode(column: "n", as: Int.self), 600, "each appeal deadline warned once and breached once")
+        func tally(_ sql: SQLQueryString) async throws -> [String: Int] {
+            var out: [String: Int] = [:]
+            for row in try await app.db.sql.raw(sql).all() {
+                out[try row.decode(column: "kind", as: String.self)] = try row.decode(column: "n", as: Int.self)
+            }
+            return out
+        }
+        let parcelJobs = try await tally("""
+            SELECT state AS kind, COUNT(*) AS n FROM jobs WHERE kind = 'clock.problem_parcel' GROUP BY state
+            """)
+        XCTAssertEqual(parcelJobs, ["done": 2_000], "each parcel reminded once and lapsed once, every job done")
+        let entries = try await tally("SELECT kind, COUNT(*) AS n FROM problem_parcel_entries GROUP BY kind")
+        XCTAssertEqual(entries, ["warning": 1_000, "lapsed": 1_000])
+        // The reminder reaches the outlet's one user; the lapse also HQ's three in customer service.
+        let alerts = try await tally("""
+            SELECT kind, COUNT(*) AS n FROM notifications WHERE kind LIKE 'problem_parcel%' GROUP BY kind
+            """)
+        XCTAssertEqual(alerts, ["problem_parcel_warning": 1_000, "problem_parcel_lapsed": 4_000])
+        let lapsed = try await app.db.sql.raw("SELECT COUNT(*) AS n FROM problem_parcels WHERE lapsed_at IS NOT NULL").first()
+        XCTAssertEqual(try lapsed?.decode(column: "n", as: Int.self), 1_000)
         print("scheduler processes: \(atKill) of 4000 fired when A was killed; "
               + "warnings \(counts["clock_warning"] ?? 0), breaches \(counts["clock_breached"] ?? 0), "
               + "escalations \(escalations)")
