@@ -74,13 +74,12 @@ extension APIHandler {
 
 extension Components.Schemas.ProblemParcel {
     init(_ p: ProblemParcelRow, now: Date, entries: [ProblemParcelEntry]? = nil) {
-        let rule = ProblemParcel(openedAt: p.openedAt, followUps: p.followUps > 0 ? [p.lastContactAt] : [],
-                                 settledAt: p.settledAt)
+        let rule = p.rule
         self.init(
             id: p.id.uuidString, waybill: p.waybill, reasonCode: p.reasonCode, outlet: p.outletCode, outletName: p.outletName,
             courier: p.courierCode, courierName: p.courierName, note: p.note, openedBy: p.openedByName, openedAt: p.openedAt,
             lastContactAt: p.lastContactAt, followUps: p.followUps, followUpDueAt: rule.followUpDue, lapseAt: p.lapseAt,
-            lapsed: p.settledAt.map { $0 >= p.lapseAt } ?? (now >= p.lapseAt), settledAt: p.settledAt,
+            lapsed: rule.lapsed(by: now), settledAt: p.settledAt,
             outcome: p.outcome.flatMap { OutcomePayload(rawValue: $0) }, complaintNumber: p.complaintNumber, neglected: p.neglected,
             timeline: entries?.map {
                 .init(at: $0.at, by: $0.byName, kind: .init(rawValue: $0.kind) ?? .registered, method: $0.method, note: $0.note,

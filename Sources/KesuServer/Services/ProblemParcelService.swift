@@ -269,6 +269,13 @@ package struct ProblemParcelService {
     }
 }
 
+extension ProblemParcelRow {
+    /// The rules' view of the row, for its state on lists and in the API: the last contact stands for its follow-ups.
+    var rule: ProblemParcel {
+        ProblemParcel(openedAt: openedAt, followUps: followUps > 0 ? [lastContactAt] : [], settledAt: settledAt)
+    }
+}
+
 /// A complaint about a waybill with an open problem parcel links to it: the complaint's timeline says so, and when the
 /// parcel had no follow-up in the day before the complaint, that it counts against the courier (the parcel is marked
 /// neglected, for the fine rules).
@@ -282,12 +289,11 @@ struct ProblemParcelLink: Sendable {
         let parcels = try await ProblemParcelStore.open(waybills: waybills, on: db)
         guard !parcels.isEmpty else { return [] }
         let reasons = try await ProblemParcelStore.reasons(on: db)
-        var links: [ProblemParcelLink] = []
-        for parcel in parcels {
-            links.append(ProblemParcelLink(parcel: parcel, followUps: try await ProblemParcelStore.followUpTimes(of: parcel.id, on: db),
-                                           reason: reasons.first { $0.code == parcel.reasonCode }))
+        let times = try await ProblemParcelStore.followUpTimes(of: parcels.map(\.id), on: db)
+        return parcels.map { parcel in
+            ProblemParcelLink(parcel: parcel, followUps: times[parcel.id] ?? [],
+                              reason: reasons.first { $0.code == parcel.reasonCode })
         }
-        return links
     }
 
     /// Writes the link for a complaint received at `receivedAt`: the parcel's complaint and neglect, its timeline entry,

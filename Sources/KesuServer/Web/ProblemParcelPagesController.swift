@@ -46,8 +46,7 @@ struct ProblemParcelPagesController: RouteCollection {
     static func row(_ p: ProblemParcelRow, reasons: [ProblemReasonRow], language: Language, format: PageFormat, now: Date)
         -> ParcelRow
     {
-        let rule = ProblemParcel(openedAt: p.openedAt, followUps: p.followUps > 0 ? [p.lastContactAt] : [],
-                                 settledAt: p.settledAt)
+        let rule = p.rule
         let state: String, text: String
         if let settled = p.settledAt {
             state = "ok"

@@ -205,11 +205,17 @@ package enum ProblemParcelStore {
         }
     }
 
-    /// The times of a parcel's follow-ups, oldest first (what the rules weigh).
-    package static func followUpTimes(of parcelID: UUID, on db: any Database) async throws -> [Date] {
-        try await db.sql.raw("""
-            SELECT at FROM problem_parcel_entries WHERE parcel_id = \(bind: parcelID) AND kind = 'follow_up' ORDER BY at
-            """).all().map { try $0.decode(column: "at", as: Date.self) }
+    /// The times of these parcels' follow-ups, oldest first for each (what the rules weigh), in one query.
+    package static func followUpTimes(of parcelIDs: [UUID], on db: any Database) async throws -> [UUID: [Date]] {
+        guard !parcelIDs.isEmpty else { return [:] }
+        let ids = SQLList(parcelIDs.map { SQLBind($0) })
+        var times: [UUID: [Date]] = [:]
+        for row in try await db.sql.raw("""
+            SELECT parcel_id, at FROM problem_parcel_entries WHERE parcel_id IN (\(ids)) AND kind = 'follow_up' ORDER BY at
+            """).all() {
+            times[try row.decode(column: "parcel_id", as: UUID.self), default: []].append(try row.decode(column: "at", as: Date.self))
+        }
+        return times
     }
 
     static func decode(_ row: any SQLRow) throws -> ProblemParcelRow {
