@@ -25,13 +25,14 @@ public enum Role: String, CaseIterable, Codable, Sendable {
                  .viewProblemParcels, .workProblemParcels],
         .supervisor: [.recordComplaint, .viewComplaints, .workComplaints, .assignComplaints, .viewShipments, .seeCustomerPhones,
                       .viewUsers, .viewReports, .markTypicalCases, .verifyRectifications, .viewProblemParcels,
-                      .workProblemParcels],
+                      .workProblemParcels, .viewFines],
         .outlet: [.viewComplaints, .workComplaints, .viewShipments, .registerProblemParcels, .viewProblemParcels,
-                  .workProblemParcels],
-        .claims: [.viewComplaints, .workComplaints, .viewShipments, .seeCustomerPhones, .viewProblemParcels],
+                  .workProblemParcels, .viewFines, .appealFines],
+        .claims: [.viewComplaints, .workComplaints, .viewShipments, .seeCustomerPhones, .viewProblemParcels, .viewFines],
         .quality: [.recordComplaint, .viewComplaints, .workComplaints, .assignComplaints, .viewShipments, .seeCustomerPhones,
                    .viewUsers, .viewReports, .markTypicalCases, .verifyRectifications, .manageRootCauses,
-                   .viewProblemParcels, .workProblemParcels, .manageProblemParcels],
+                   .viewProblemParcels, .workProblemParcels, .manageProblemParcels, .viewFines, .issueFines, .reviewFines,
+                   .manageFineRules],
         .admin: Set(Permission.allCases).subtracting(AccessPolicy.customerActions),
         .system: [.recordComplaint, .viewComplaints, .pushShipments, .viewShipments, .seeCustomerPhones,
                   .registerProblemParcels, .viewProblemParcels],
@@ -71,6 +72,16 @@ public enum Permission: String, CaseIterable, Sendable {
     case workProblemParcels
     /// Edit the problem parcels' reasons and lapse.
     case manageProblemParcels
+    /// See fines (考核) of one's unit's subtree, their evidence and the monthly statements.
+    case viewFines
+    /// Issue a fine on an outlet or courier below one's unit, citing a rule.
+    case issueFines
+    /// Appeal a fine on one's own unit (申诉), with evidence; accept it; ask for the second review.
+    case appealFines
+    /// Decide an appeal (复核): uphold, reduce or revoke — never a fine one issued.
+    case reviewFines
+    /// Edit the catalogue of fine and reward rules and the appeal windows.
+    case manageFineRules
     /// See customers' phone numbers whole (outlets see them masked).
     case seeCustomerPhones
     /// A customer reads their own complaint (its private page, its files).
@@ -100,6 +111,11 @@ public enum Permission: String, CaseIterable, Sendable {
         case .viewProblemParcels: "see problem parcels"
         case .workProblemParcels: "follow up or settle problem parcels"
         case .manageProblemParcels: "change the problem parcels' reasons or lapse"
+        case .viewFines: "see fines"
+        case .issueFines: "issue fines"
+        case .appealFines: "appeal fines"
+        case .reviewFines: "review appeals against fines"
+        case .manageFineRules: "change the fine rules or the appeal windows"
         case .seeCustomerPhones: "see customers' phone numbers"
         case .readOwnComplaint: "read a customer's page"
         case .actAsCustomer: "answer for the customer"

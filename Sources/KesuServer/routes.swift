@@ -48,6 +48,9 @@ package func routes(_ app: Application) throws {
     try staff.register(collection: JobsPageController())
     try staff.register(collection: ProblemParcelPagesController())
     try staff.register(collection: AdminParcelsController())
+    try staff.register(collection: FinePagesController())
+    try staff.register(collection: AdminFinesController())
+    try staff.register(collection: FineStatementPagesController())
 
     let api = app.grouped(BodyLimitMiddleware(maxBytes: app.kesu.config.maxBodyBytes))
         .grouped(InputScreeningMiddleware(maxBodyBytes: app.kesu.config.maxBodyBytes)).grouped(AuthMiddleware())

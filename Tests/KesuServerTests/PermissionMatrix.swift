@@ -45,6 +45,12 @@ enum PermissionMatrix {
     /// Who registers problem parcels (couriers and outlets, the operations system), and who follows them up.
     static let parcelRegistrars: Set<Role> = [.outlet, .system, .admin]
     static let parcelWorkers: Set<Role> = [.agent, .supervisor, .outlet, .quality, .admin]
+    /// Who sees fines, issues them (HQ or the region above the outlet), and appeals them (the fined outlet). Reviewers
+    /// are HQ's quality officers: the matrix's users sit at the region, so none of them may decide an appeal.
+    static let fineViewers: Set<Role> = [.supervisor, .outlet, .claims, .quality, .admin]
+    static let fineIssuers: Set<Role> = [.quality, .admin]
+    static let appellants: Set<Role> = [.outlet, .admin]
+    static let fineEvidence = #"[{"kind":"photo","fileName":"p.png","content":"iVBORw0KGgoHBwcH"}]"#
 
     static let view = Rule.roles(everyone, scoped: true)
     static let work = Rule.roles(workers, scoped: true)
@@ -144,6 +150,19 @@ enum PermissionMatrix {
         e(.POST, "/api/v1/problem-parcels/:id/settle", .roles(parcelWorkers, scoped: true),
           .json(#"{"outcome":"delivered"}"#), path: "/api/v1/problem-parcels/{parcel}/settle"),
         e(.GET, "/api/v1/problem-reasons", anyStaff),
+        e(.GET, "/api/v1/fines", .roles(fineViewers, scoped: false)),
+        e(.POST, "/api/v1/fines", .roles(fineIssuers, scoped: true),
+          .json(#"{"unit":"{unit}","rule":"lost_parcel","complaint":"{n}","reason":"矩阵考核"}"#)),
+        e(.GET, "/api/v1/fines/:id", .roles(fineViewers, scoped: true), path: "/api/v1/fines/{fine}"),
+        e(.POST, "/api/v1/fines/:id/appeal", .roles(appellants, scoped: true),
+          .json(#"{"statement":"矩阵申诉","evidence":"# + fineEvidence + "}"), path: "/api/v1/fines/{fine}/appeal"),
+        e(.POST, "/api/v1/fines/:id/second-review", .roles(appellants, scoped: true), .json(#"{"statement":"矩阵复核"}"#),
+          path: "/api/v1/fines/{fine}/second-review"),
+        e(.POST, "/api/v1/fines/:id/accept", .roles(appellants, scoped: true), path: "/api/v1/fines/{fine}/accept"),
+        e(.POST, "/api/v1/fines/:id/decision", .roles([], scoped: true), .json(#"{"decision":"uphold","reason":"矩阵"}"#),
+          path: "/api/v1/fines/{appealed}/decision"),
+        e(.GET, "/api/v1/fine-rules", .roles(fineViewers, scoped: false)),
+        e(.GET, "/api/v1/fine-statements", .roles(fineViewers, scoped: true), path: "/api/v1/fine-statements?unit={unit}"),
     ]
 
     static let pages: [Entry] = [
@@ -235,5 +254,25 @@ enum PermissionMatrix {
         e(.POST, "/admin/problem-parcels/reasons", .roles([.quality, .admin], scoped: false),
           .form("reasonCode=matrix{u}&nameZh=%E5%8E%9F%E5%9B%A0&nameEn=Reason&active=1")),
         e(.POST, "/admin/problem-parcels/lapse", .roles([.quality, .admin], scoped: false), .form("lapseDays=3")),
+        e(.GET, "/fines", .roles(fineViewers, scoped: false)),
+        e(.GET, "/fines/new", .roles(fineIssuers, scoped: false)),
+        e(.POST, "/fines", .roles(fineIssuers, scoped: true),
+          .file(["unit": "{unit}", "rule": "lost_parcel", "complaint": "{n}", "reason": "矩阵考核", "kind": "photo"])),
+        e(.GET, "/fines/:id", .roles(fineViewers, scoped: true), path: "/fines/{fine}"),
+        e(.POST, "/fines/:id/appeal", .roles(appellants, scoped: true), .file(["statement": "矩阵申诉", "kind": "photo"]),
+          path: "/fines/{fine}/appeal"),
+        e(.POST, "/fines/:id/second-review", .roles(appellants, scoped: true), .file(["statement": "矩阵复核"]),
+          path: "/fines/{fine}/second-review"),
+        e(.POST, "/fines/:id/accept", .roles(appellants, scoped: true), .form(""), path: "/fines/{fine}/accept"),
+        e(.POST, "/fines/:id/decision", .roles([], scoped: true), .form("decision=uphold&reason=%E7%9F%A9%E9%98%B5"),
+          path: "/fines/{appealed}/decision"),
+        e(.GET, "/fines/:id/evidence/:file", .roles(fineViewers, scoped: true), path: "/fines/{fineFile}"),
+        e(.GET, "/fines/statement", .roles(fineViewers, scoped: true), path: "/fines/statement?unit={unit}"),
+        e(.GET, "/fines/statement.csv", .roles(fineViewers, scoped: true), path: "/fines/statement.csv?unit={unit}"),
+        e(.GET, "/admin/fines", .roles(fineIssuers, scoped: false)),
+        e(.POST, "/admin/fines/rules", .roles(fineIssuers, scoped: false),
+          .form("ruleCode=lost_parcel&nameZh=%E4%B8%A2%E5%A4%B1&nameEn=Lost&kind=fine&amount=500&active=1")),
+        e(.POST, "/admin/fines/windows", .roles(fineIssuers, scoped: false),
+          .form("appealHours=72&reviewHours=48&secondAskHours=48&overdue=suspend")),
     ]
 }

@@ -187,8 +187,10 @@ final class PermissionMatrixTests: KesuTestCase, @unchecked Sendable {
                                    headers: headers + [("Content-Type", "application/x-www-form-urlencoded")])
         case .file(let fields):
             let cookie = headers.first { $0.0 == "Cookie" }?.1.replacingOccurrences(of: "kesu_session=", with: "")
+            var filled: [String: String] = [:]
+            for (name, value) in fields { filled[name] = try await fill(value, side) }
             reply = try await upload(path, cookie: cookie, fileName: "photo.png", bytes: Self.png,
-                                     fields: fields.merging(csrf.isEmpty ? [:] : ["_csrf": csrf]) { a, _ in a })
+                                     fields: filled.merging(csrf.isEmpty ? [:] : ["_csrf": csrf]) { a, _ in a })
         }
         if entry.spendsCredentials, case .staff(let role, _) = caller {
             tokens[matrixUser(role)] = nil
@@ -239,6 +241,27 @@ final class PermissionMatrixTests: KesuTestCase, @unchecked Sendable {
                                        json: ["waybill": "PM\(counter)0000", "reasonCode": "refused", "outlet": side.unit])
             let id = try XCTUnwrap(reply.json["id"] as? String, reply.body)
             text = text.replacingOccurrences(of: "{parcel}", with: id)
+        }
+        for key in ["{fine}", "{appealed}", "{fineFile}"] where text.contains(key) {
+            // A fresh fine on the side's outlet, issued by HQ's quality officer with a photo; appealed by the outlet.
+            let issued = try await call(.POST, "/api/v1/fines", as: "quality", json: [
+                "unit": side.unit, "rule": "lost_parcel", "complaint": side.number, "reason": "矩阵考核",
+                "evidence": [["kind": "photo", "fileName": "p.png", "content": Data(Self.png).base64EncodedString()]],
+            ])
+            let id = try XCTUnwrap(issued.json["id"] as? String, issued.body)
+            var value = id
+            if key == "{appealed}" {
+                let appellant = side.unit == "SH-PD" ? "outlet-pd" : "outlet-th"
+                let appealed = try await call(.POST, "/api/v1/fines/\(id)/appeal", as: appellant, json: [
+                    "statement": "矩阵申诉", "evidence": [["kind": "photo", "fileName": "p.png",
+                                                         "content": Data(Self.png).base64EncodedString()]],
+                ])
+                XCTAssertEqual(appealed.status, .ok, appealed.body)
+            } else if key == "{fineFile}" {
+                let file = try XCTUnwrap((issued.json["evidence"] as? [[String: Any]])?.first?["id"] as? String, issued.body)
+                value = "\(id)/evidence/\(file)"
+            }
+            text = text.replacingOccurrences(of: key, with: value)
         }
         if text.contains("{policy}") { text = text.replacingOccurrences(of: "{policy}", with: try await freshPolicy()) }
         let future = Date().addingTimeInterval(3 * 86_400)

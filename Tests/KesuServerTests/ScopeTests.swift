@@ -59,6 +59,6 @@ final class ScopeTests: KesuTestCase, @unchecked Sendable {
         let users = try await call(.GET, "/api/v1/users", as: "outlet-pd")
         XCTAssertEqual(users.status, .forbidden)
         let users2 = try await count("users")
-        XCTAssertEqual(users2, 11, "nothing was added (ten demo users and the admin)")
+        XCTAssertEqual(users2, 12, "nothing was added (eleven demo users and the admin)")
     }
 }

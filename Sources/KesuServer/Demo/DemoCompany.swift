@@ -100,6 +100,7 @@ package enum Bootstrap {
         .init(username: "region-east", name: "华东质控 吴刚", role: .quality, unit: "R-EAST"),
         .init(username: "claims", name: "理赔 孙丽", role: .claims, unit: "HQ"),
         .init(username: "quality", name: "质控 赵敏", role: .quality, unit: "HQ"),
+        .init(username: "quality2", name: "质控 钱程", role: .quality, unit: "HQ"),
         .init(username: "ops-system", name: "运营系统对接", role: .system, unit: "HQ"),
     ]
 }

@@ -28,6 +28,7 @@ package struct JobRunner: Sendable {
     package static let standardHandlers: [String: any JobHandler] = [
         Outbox.notifyKind: NotifyHandler(),
         ClockScheduler.jobKind(for: ClockSubject(kind: ProblemParcelService.clockKind, id: UUID())): ProblemParcelClockHandler(),
+        ClockScheduler.jobKind(for: ClockSubject(kind: FineService.clockKind, id: UUID())): FineClockHandler(),
     ]
 
     package init(services: KesuServices, db: any Database, logger: Logger,

@@ -45,7 +45,8 @@ struct ClockPagesController: RouteCollection {
             chrome: Pages.chrome(req, title: language.strings["notifications"] ?? "", actor: actor),
             items: items.map { NoticeRow(at: format.time($0.createdAt), text: NoticeText(language: language, format: format).text(of: $0),
                                          link: $0.complaintNumber.map { "/complaints/" + $0 }
-                                             ?? $0.params?["parcel"].flatMap(UUID.init(uuidString:)).map { "/parcels/\($0.uuidString)" },
+                                             ?? $0.params?["parcel"].flatMap(UUID.init(uuidString:)).map { "/parcels/\($0.uuidString)" }
+                                             ?? $0.params?["fine"].flatMap(UUID.init(uuidString:)).map { "/fines/\($0.uuidString)" },
                                          unread: $0.readAt == nil) }))
     }
 

@@ -93,6 +93,7 @@ enum Pages {
                           otherLang: language.other.rawValue, user: actor?.displayName,
                           csrf: actor == nil ? nil : csrf, admin: actor?.may(.manageUsers) ?? false,
                           reports: actor?.may(.viewReports) ?? false, parcels: actor?.may(.viewProblemParcels) ?? false,
+                          fines: actor?.may(.viewFines) ?? false,
                           unread: req.storage[UnreadNotifications.self] ?? 0, here: queryValue(here))
     }
 

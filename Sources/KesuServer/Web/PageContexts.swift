@@ -19,6 +19,8 @@ struct PageChrome: Encodable {
     var reports = false
     /// Those who see problem parcels have them in the menu.
     var parcels = false
+    /// Those who see fines have them in the menu.
+    var fines = false
     /// Unread notifications, shown beside the bell.
     var unread = 0
     /// Where the language switch comes back to, encoded for a query string.

@@ -30,6 +30,7 @@ package enum Migrations {
         IndexOpenWork(),
         RecordUploader(),
         CreateProblemParcels(),
+        CreateFines(),
     ]
 }
 

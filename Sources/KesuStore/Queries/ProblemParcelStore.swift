@@ -158,6 +158,13 @@ package enum ProblemParcelStore {
             .all().map(decode)
     }
 
+    /// The parcel a complaint was linked to — a neglected one first.
+    package static func linked(to complaintID: UUID, on db: any Database) async throws -> ProblemParcelRow? {
+        try await db.sql.raw("""
+            \(select) WHERE p.complaint_id = \(bind: complaintID) ORDER BY CASE WHEN p.neglected THEN 0 ELSE 1 END, p.opened_at
+            """).first().map(decode)
+    }
+
     /// A page of the parcels `scope` may see in `state`: open ones overdue first then oldest (by the lapse time,
     /// which is the registration plus the lapse), settled ones most recent first.
     package static func list(_ state: ProblemParcelState, scope: VisibilityScope, now: Date, limit: Int,

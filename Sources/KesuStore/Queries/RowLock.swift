@@ -17,6 +17,11 @@ package enum RowLock {
         try await tx.sql.select().column("id").from("problem_parcels").where("id", .equal, SQLBind(id)).for(.update).run()
     }
 
+    /// Holds the fine `id` for the rest of the transaction `tx`.
+    package static func fine(_ id: UUID, on tx: any Database) async throws {
+        try await tx.sql.select().column("id").from("fines").where("id", .equal, SQLBind(id)).for(.update).run()
+    }
+
     /// Whether this database locks rows (and so can skip rows another transaction holds).
     package static func locksRows(_ db: any Database) throws -> Bool {
         try db.sql.dialect.exclusiveSelectLockExpression != nil
