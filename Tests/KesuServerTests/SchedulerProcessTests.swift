@@ -6,8 +6,8 @@ import KesuStore
 import SQLKit
 import XCTest
 
-/// Two Kesu processes share one PostgreSQL database and its due clocks (2,000 of complaints, 300 appeal windows, 1,000
-/// problem parcels' lapses); one is killed with SIGKILL partway.
+/// Two Kesu processes share one PostgreSQL database and its due clocks (2,000 of complaints, 1,000 fines' appeal
+/// windows, 1,000 problem parcels' lapses); one is killed with SIGKILL partway.
 /// Every warning and every breach must still fire exactly once, and a restarted process finds nothing left.
 final class SchedulerProcessTests: KesuTestCase, @unchecked Sendable {
     func spawn(_ arguments: [String], output: String) throws -> Process {
@@ -46,12 +46,22 @@ final class SchedulerProcessTests: KesuTestCase, @unchecked Sendable {
                                           "customer": ["name": "客户\(i)", "phone": String(13_800_000_000 + i)]])
             XCTAssertEqual(reply.status, .created, reply.body)
         }
-        // And 300 deadlines on subjects that are not complaints (appeal windows): the same firing, into the work queue.
-        try await ClockStore.insert((0..<300).map { _ in SubjectClockTests.appealClock(startedAt: Date()) }, on: app.db)
         // And 1,000 problem parcels of the Pudong outlet, four days old: each lapse clock reminds and alerts once.
         let outlet = try await OrgStore.find(code: "SH-PD", on: app.db)
         let outletID = try XCTUnwrap(outlet?.id), outletPath = try XCTUnwrap(outlet?.path)
         let opened = Date() - 4 * 86_400
+        // And 1,000 fines on it, issued four days ago and never appealed: each appeal window reminds once and closes once.
+        let fines = (0..<1_000).map { i in
+            FineRow(id: UUID(), number: "KH-TEST-\(i)", unitID: outletID, outletID: outletID, ownerPath: outletPath,
+                    ruleCode: "lost_parcel", quantity: 1, amountFen: 50_000, reason: "测试", complaintID: nil, parcelID: nil,
+                    issuedByID: UUID(), issuedByName: "质控", issuerPath: "/", issuedAt: opened, deadline: opened + 72 * 3_600)
+        }
+        try await FineStore.insert(fines, on: app.db)
+        try await ClockStore.insert(fines.map { row in
+            StoredClock(id: UUID(), subject: ClockSubject(kind: "fine", id: row.id), complaintID: nil,
+                        clock: .fixed(.deadline, madeAt: opened, due: opened + 72 * 3_600, warnFraction: 2.0 / 3.0),
+                        warnActions: [.notify], breachActions: [.notify], policyID: nil, note: "appeal")
+        }, on: app.db)
         let parcels = (0..<1_000).map { i in
             ProblemParcelRow(id: UUID(), waybill: "PP\(100_000 + i)", outletID: outletID, courierID: nil, ownerPath: outletPath,
                              reasonCode: "no_answer", note: nil, openedByID: nil, openedByName: "测试", openedAt: opened,
@@ -64,7 +74,7 @@ final class SchedulerProcessTests: KesuTestCase, @unchecked Sendable {
                         warnActions: [.notify], breachActions: [.notify], policyID: nil, note: row.waybill)
         }, on: app.db)
         let clocks = try await count("clocks")
-        XCTAssertEqual(clocks, 3_300)
+        XCTAssertEqual(clocks, 4_000)
         // All of them fall due: warnings an hour ago, deadlines a minute ago.
         let now = Date()
         try await app.db.sql.raw("""
@@ -92,7 +102,9 @@ final class SchedulerProcessTests: KesuTestCase, @unchecked Sendable {
         }
         b.terminate()
         b.waitUntilExit()
-        // What the killed instance left in the work queue is done by whoever runs it next.
+        // What the killed instance had claimed in the work queue is done by whoever runs it once its lease runs out
+        // (a minute; here at once).
+        try await app.db.sql.raw("UPDATE jobs SET run_at = \(bind: Date() - 1) WHERE state = 'running'").run()
         while try await deliverJobs().done > 0 {}
 
         // A restarted instance finds nothing left to fire.
@@ -124,8 +136,6 @@ final class SchedulerProcessTests: KesuTestCase, @unchecked Sendable {
             """).first()
         let escalations = try escalated?.decode(column: "n", as: Int.self) ?? 0
         XCTAssertGreaterThanOrEqual(escalations, 500)
-        let appeals = try await app.db.sql.raw("SELECT COUNT(*) AS n FROM jobs WHERE kind = 'clock.appeal'").first()
-        XCTAssertEqual(try appeals?.decode(column: "n", as: Int.self), 600, "each appeal deadline warned once and breached once")
         func tally(_ sql: SQLQueryString) async throws -> [String: Int] {
             var out: [String: Int] = [:]
             for row in try await app.db.sql.raw(sql).all() {
@@ -146,6 +156,22 @@ final class SchedulerProcessTests: KesuTestCase, @unchecked Sendable {
         XCTAssertEqual(alerts, ["problem_parcel_warning": 1_000, "problem_parcel_lapsed": 4_000])
         let lapsed = try await app.db.sql.raw("SELECT COUNT(*) AS n FROM problem_parcels WHERE lapsed_at IS NOT NULL").first()
         XCTAssertEqual(try lapsed?.decode(column: "n", as: Int.self), 1_000)
+        let fineJobs = try await tally("SELECT state AS kind, COUNT(*) AS n FROM jobs WHERE kind = 'clock.fine' GROUP BY state")
+        XCTAssertEqual(fineJobs, ["done": 2_000], "each appeal window reminded once and closed once, every job done")
+        let closed = try await tally("SELECT kind, COUNT(*) AS n FROM fine_entries GROUP BY kind")
+        XCTAssertEqual(closed, ["closed": 1_000])
+        let final = try await tally("SELECT status AS kind, COUNT(*) AS n FROM fines GROUP BY status")
+        XCTAssertEqual(final, ["final": 1_000])
+        // A reminder whose window already closed (both fell due at once here) is not sent; none is sent twice.
+        let reminders = try await tally("""
+            SELECT kind, COUNT(*) AS n FROM notifications WHERE kind LIKE 'fine%' GROUP BY kind
+            """)
+        XCTAssertEqual(Set(reminders.keys), ["fine_window_closing"])
+        XCTAssertLessThanOrEqual(reminders["fine_window_closing"] ?? 0, 1_000)
+        let repeated = try await app.db.sql.raw("""
+            SELECT params FROM notifications WHERE kind = 'fine_window_closing' GROUP BY params HAVING COUNT(*) > 1
+            """).all()
+        XCTAssertEqual(repeated.count, 0, "no fine reminded twice")
         print("scheduler processes: \(atKill) of 4000 fired when A was killed; "
               + "warnings \(counts["clock_warning"] ?? 0), breaches \(counts["clock_breached"] ?? 0), "
               + "escalations \(escalations)")
