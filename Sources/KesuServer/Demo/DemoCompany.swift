@@ -44,6 +44,7 @@ package enum Bootstrap {
         try await generator.generate(count: 48, spreadDays: 45)
         try await DemoResolution.seed(app)
         try await DemoParcels.seed(app)
+        try await DemoFines.seed(app)
         return logins
     }
 

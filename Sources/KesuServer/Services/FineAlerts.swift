@@ -34,7 +34,7 @@ enum FineSettings {
 /// quality when a review runs out of time.
 enum FineNotices {
     static func params(_ fine: FineRow) -> [String: String] {
-        ["fine": fine.id.uuidString, "number": fine.number, "unit": fine.unitName, "amount": FineMoney.yuan(fine.dueFen),
+        ["fine": fine.id.uuidString, "number": fine.number, "unit": fine.unitName, "amount": FineMoney.display(fine.dueFen),
          "due": fine.deadline.map { String($0.millis) } ?? ""]
     }
 
@@ -76,6 +76,19 @@ enum FineMoney {
         let sign = fen < 0 ? "-" : ""
         let a = abs(fen)
         return "\(sign)\(a / 100).\(String(format: "%02d", a % 100))"
+    }
+
+    /// Money for a reader: "¥1,000.00", "−¥500.00".
+    static func display(_ fen: Int) -> String {
+        let a = abs(fen)
+        var whole = String(a / 100)
+        var groups: [String] = []
+        while whole.count > 3 {
+            groups.insert(String(whole.suffix(3)), at: 0)
+            whole = String(whole.dropLast(3))
+        }
+        groups.insert(whole, at: 0)
+        return (fen < 0 ? "−" : "") + "¥" + groups.joined(separator: ",") + "." + String(format: "%02d", a % 100)
     }
 
     /// Yuan as typed ("300", "12.5", "0.01") to fen; nil for anything else.

@@ -164,7 +164,8 @@ struct ComplaintPagesController: RouteCollection {
             priorities: Priority.allCases.map { Choice(value: $0.rawValue, label: $0.rawValue, selected: $0.rawValue == row.priority) },
             next: next, otherMoves: transitions.filter { move in !next.moves.contains { $0.value == move.value } },
             canWork: canWork, unassigned: row.assigneeUsername == nil, done: Pages.flash(req, language: language),
-            historyText: language.text("customer_history", ["n": String(row.customerComplaintCount)]))
+            historyText: language.text("customer_history", ["n": String(row.customerComplaintCount)]),
+            canFine: actor.may(.issueFines))
         return try await req.view.render("complaints/show", page)
     }
 

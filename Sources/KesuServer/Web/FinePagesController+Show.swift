@@ -40,7 +40,7 @@ extension FinePagesController {
         let now = req.application.kesu.clock.now()
         let rows = entries.reversed().map { e in
             let decision = e.decision.map { t["fine_decision." + $0] ?? $0 }
-            let amount = e.amountFen.map { "¥" + FineMoney.yuan($0) }
+            let amount = e.amountFen.map { FineMoney.display($0) }
             let window = e.kind == "closed" || e.kind == "overdue" ? e.note.map { t["fine_window." + $0] ?? $0 } : e.note
             return EntryRow(
                 at: format.time(e.at), who: e.byName == "Kesu" ? (t["system"] ?? "Kesu") : e.byName,
@@ -61,7 +61,7 @@ extension FinePagesController {
         return try await req.view.render("fines/show", ShowPage(
             chrome: Pages.chrome(req, title: (t["fine"] ?? "") + " " + fine.number, actor: actor),
             fine: Self.row(fine, language: language, format: format, now: now), reason: fine.reason,
-            original: "¥" + FineMoney.yuan(fine.originalFen), quantity: fine.quantity, issuedBy: fine.issuedByName,
+            original: FineMoney.display(fine.originalFen), quantity: fine.quantity, issuedBy: fine.issuedByName,
             complaint: fine.complaintNumber, parcel: fine.parcelID?.uuidString, parcelWaybill: fine.parcelWaybill,
             entries: rows,
             canAppeal: fined && fine.status == .open && open,

@@ -62,7 +62,7 @@ struct FinePagesController: RouteCollection {
             ])
         }
         return FineListRow(id: f.id.uuidString, number: f.number, unit: "\(f.unitName) (\(f.unitCode))",
-                           rule: language.pick(zh: f.ruleNameZh, en: f.ruleNameEn), amount: "¥" + FineMoney.yuan(f.dueFen),
+                           rule: language.pick(zh: f.ruleNameZh, en: f.ruleNameEn), amount: FineMoney.display(f.dueFen),
                            issued: format.time(f.issuedAt), status: statusText(f, language), deadline: deadline, state: state,
                            suspended: f.suspended)
     }
@@ -115,7 +115,7 @@ struct FinePagesController: RouteCollection {
             chrome: Pages.chrome(req, title: language.strings["issue_fine"] ?? "", actor: actor),
             units: units.map { Choice(value: $0.code, label: "\($0.name) (\($0.code))", selected: false) },
             rules: rules.map { r in
-                let amount = (try? r.rule.amount(quantity: 1, among: all)).map { "¥" + FineMoney.yuan($0) } ?? ""
+                let amount = (try? r.rule.amount(quantity: 1, among: all)).map { FineMoney.display($0) } ?? ""
                 return Choice(value: r.rule.code, label: language.pick(zh: r.nameZh, en: r.nameEn) + " · " + amount, selected: false)
             },
             kinds: Self.kinds(language),

@@ -27,7 +27,7 @@ struct FineStatementPagesController: RouteCollection {
     }
 
     static func row(_ l: StatementLine, label: String? = nil) -> LineRow {
-        let y = { "¥" + FineMoney.yuan($0) }
+        let y = { FineMoney.display($0) }
         return LineRow(unit: label ?? l.unitCode, name: label == nil ? l.unitName : "", issuedFen: y(l.issuedFen),
                        reducedFen: y(l.reducedFen), revokedFen: y(l.revokedFen), collectedFen: y(l.collectedFen),
                        pendingFen: y(l.pendingFen), rewardFen: y(l.rewardFen), netFen: y(l.netFen), issued: l.issued,
@@ -53,8 +53,8 @@ struct FineStatementPagesController: RouteCollection {
             chrome: Pages.chrome(req, title: (t["fine_statement"] ?? "") + " " + s.month, actor: actor),
             unit: s.unitCode, unitName: s.unitName, month: s.month, query: query,
             units: units.map { Choice(value: $0.code, label: "\($0.name) (\($0.code))", selected: $0.code == s.unitCode) },
-            lines: s.lines.map { Self.row($0) }, total: Self.row(s.total, label: t["total"] ?? "Total"),
-            reward: "¥" + FineMoney.yuan(s.rewardFen)))
+            lines: s.lines.map { Self.row($0) }, total: Self.row(s.total, label: t["statement_total"] ?? "Total"),
+            reward: FineMoney.display(s.rewardFen)))
     }
 
     @Sendable func csv(req: Request) async throws -> Response {
@@ -71,6 +71,6 @@ struct FineStatementPagesController: RouteCollection {
         response.replaceOrAdd(name: "Content-Disposition", value: "attachment; filename=\"statement.csv\"; filename*=UTF-8''\(encoded)")
         response.replaceOrAdd(name: .cacheControl, value: "private, no-store")
         return Response(status: .ok, headers: response,
-                        body: .init(data: FineStatements.csv(s, headers: headers, totalLabel: language.strings["total"] ?? "Total")))
+                        body: .init(data: FineStatements.csv(s, headers: headers, totalLabel: language.strings["statement_total"] ?? "Total")))
     }
 }

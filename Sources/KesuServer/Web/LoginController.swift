@@ -43,7 +43,9 @@ struct LoginController: RouteCollection {
                 .encodeResponse(status: .unauthorized, for: req)
         }
         let (token, expires) = try await auth.issueToken(for: user, on: req.db)
-        let response = req.redirect(to: next, redirectType: .normal)
+        // Outlet staff start their day on the outlet's home page unless they were on their way somewhere.
+        let landing = next == "/complaints" && user.role == Role.outlet.rawValue ? "/outlet" : next
+        let response = req.redirect(to: landing, redirectType: .normal)
         response.cookies[WebSession.cookie] = WebSession.cookie(for: token, expires: expires, on: req)
         return response
     }
@@ -93,7 +95,7 @@ enum Pages {
                           otherLang: language.other.rawValue, user: actor?.displayName,
                           csrf: actor == nil ? nil : csrf, admin: actor?.may(.manageUsers) ?? false,
                           reports: actor?.may(.viewReports) ?? false, parcels: actor?.may(.viewProblemParcels) ?? false,
-                          fines: actor?.may(.viewFines) ?? false,
+                          fines: actor?.may(.viewFines) ?? false, outletHome: actor?.role == .outlet,
                           unread: req.storage[UnreadNotifications.self] ?? 0, here: queryValue(here))
     }
 

@@ -21,6 +21,8 @@ struct PageChrome: Encodable {
     var parcels = false
     /// Those who see fines have them in the menu.
     var fines = false
+    /// Outlet staff have their home page in the menu.
+    var outletHome = false
     /// Unread notifications, shown beside the bell.
     var unread = 0
     /// Where the language switch comes back to, encoded for a query string.
@@ -202,6 +204,8 @@ struct ComplaintPage: Encodable {
     /// The flash message of the action just done.
     var done: String?
     var historyText: String
+    /// HQ and regions may fine the outlet for this complaint.
+    var canFine = false
 }
 
 /// Formats times and ages the way the pages show them, in the company's time zone.

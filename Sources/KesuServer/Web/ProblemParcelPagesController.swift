@@ -142,6 +142,7 @@ struct ProblemParcelPagesController: RouteCollection {
         var neglected: Bool
         var entries: [EntryRow]
         var canWork: Bool
+        var canFine: Bool
         var open: Bool
         var methods: [Choice]
         var outcomes: [Choice]
@@ -177,7 +178,7 @@ struct ProblemParcelPagesController: RouteCollection {
             chrome: Pages.chrome(req, title: (t["problem_parcel"] ?? "") + " " + parcel.waybill, actor: actor),
             parcel: Self.row(parcel, reasons: reasons, language: language, format: format, now: now),
             note: parcel.note ?? "", complaint: parcel.complaintNumber, neglected: parcel.neglected, entries: rows,
-            canWork: canWork, open: parcel.settledAt == nil,
+            canWork: canWork, canFine: actor.may(.issueFines), open: parcel.settledAt == nil,
             methods: ContactMethod.allCases.map { Choice(value: $0.rawValue, label: t["contact." + $0.rawValue] ?? $0.rawValue,
                                                          selected: $0 == .phone) },
             outcomes: ProblemOutcome.allCases.map {
