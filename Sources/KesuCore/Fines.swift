@@ -253,6 +253,15 @@ public struct Fine: Sendable, Equatable {
         self.deadline = Self.end(of: windows.review, from: at, windows: windows, calendar: calendar)
     }
 
+    /// A fine arising from a blacklisted customer's complaint goes to review at once, suspended until decided.
+    public mutating func holdForReview(at: Date, calendar: BusinessCalendar? = nil) throws {
+        guard status == .open else { throw KesuError.conflict("Only a fine just issued is held for review.") }
+        status = .appealed
+        suspended = true
+        window = .review
+        deadline = Self.end(of: windows.review, from: at, windows: windows, calendar: calendar)
+    }
+
     /// The fined unit accepts the fine (or the decision) as it stands.
     public mutating func accept() throws {
         guard status == .open || status == .decided else { throw KesuError.conflict("There is nothing to accept now.") }

@@ -22,17 +22,18 @@ public enum Role: String, CaseIterable, Codable, Sendable {
 
     private static let grants: [Role: Set<Permission>] = [
         .agent: [.recordComplaint, .viewComplaints, .workComplaints, .viewShipments, .seeCustomerPhones,
-                 .viewProblemParcels, .workProblemParcels],
+                 .viewProblemParcels, .workProblemParcels, .askBlacklistLift],
         .supervisor: [.recordComplaint, .viewComplaints, .workComplaints, .assignComplaints, .viewShipments, .seeCustomerPhones,
                       .viewUsers, .viewReports, .markTypicalCases, .verifyRectifications, .viewProblemParcels,
-                      .workProblemParcels, .viewFines],
+                      .workProblemParcels, .viewFines, .askBlacklistLift],
         .outlet: [.viewComplaints, .workComplaints, .viewShipments, .registerProblemParcels, .viewProblemParcels,
-                  .workProblemParcels, .viewFines, .appealFines],
-        .claims: [.viewComplaints, .workComplaints, .viewShipments, .seeCustomerPhones, .viewProblemParcels, .viewFines],
+                  .workProblemParcels, .viewFines, .appealFines, .askBlacklistLift],
+        .claims: [.viewComplaints, .workComplaints, .viewShipments, .seeCustomerPhones, .viewProblemParcels, .viewFines,
+                  .askBlacklistLift],
         .quality: [.recordComplaint, .viewComplaints, .workComplaints, .assignComplaints, .viewShipments, .seeCustomerPhones,
                    .viewUsers, .viewReports, .markTypicalCases, .verifyRectifications, .manageRootCauses,
                    .viewProblemParcels, .workProblemParcels, .manageProblemParcels, .viewFines, .issueFines, .reviewFines,
-                   .manageFineRules],
+                   .manageFineRules, .reviewCustomers, .askBlacklistLift],
         .admin: Set(Permission.allCases).subtracting(AccessPolicy.customerActions),
         .system: [.recordComplaint, .viewComplaints, .pushShipments, .viewShipments, .seeCustomerPhones,
                   .registerProblemParcels, .viewProblemParcels],
@@ -82,6 +83,10 @@ public enum Permission: String, CaseIterable, Sendable {
     case reviewFines
     /// Edit the catalogue of fine and reward rules and the appeal windows.
     case manageFineRules
+    /// Open and decide a review of a customer flagged by the malicious-complainant signals; list, dismiss, lift.
+    case reviewCustomers
+    /// Ask, for a customer or for the outlet, that a listing be lifted.
+    case askBlacklistLift
     /// See customers' phone numbers whole (outlets see them masked).
     case seeCustomerPhones
     /// A customer reads their own complaint (its private page, its files).
@@ -116,6 +121,8 @@ public enum Permission: String, CaseIterable, Sendable {
         case .appealFines: "appeal fines"
         case .reviewFines: "review appeals against fines"
         case .manageFineRules: "change the fine rules or the appeal windows"
+        case .reviewCustomers: "review customers for the blacklist"
+        case .askBlacklistLift: "ask for a listing to be lifted"
         case .seeCustomerPhones: "see customers' phone numbers"
         case .readOwnComplaint: "read a customer's page"
         case .actAsCustomer: "answer for the customer"

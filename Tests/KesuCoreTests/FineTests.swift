@@ -127,4 +127,14 @@ struct FineTests {
             #expect(throws: KesuError.self) { try bad.validate(among: rules) }
         }
     }
+
+    @Test func aFineFromABlacklistedCustomersComplaintIsHeldForReviewSuspended() throws {
+        var fine = Fine(issuerID: issuer, issuedAt: issued, amountFen: 100_000)
+        try fine.holdForReview(at: issued)
+        #expect(fine.status == .appealed && fine.suspended && fine.window == .review && fine.deadline == at(48))
+        #expect(!fine.collectible)
+        #expect(throws: KesuError.self) { try fine.holdForReview(at: issued) }
+        try fine.decide(.uphold, by: reviewer, at: at(5))
+        #expect(!fine.suspended && fine.status == .decided)
+    }
 }

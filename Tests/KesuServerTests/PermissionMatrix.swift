@@ -50,6 +50,9 @@ enum PermissionMatrix {
     static let fineViewers: Set<Role> = [.supervisor, .outlet, .claims, .quality, .admin]
     static let fineIssuers: Set<Role> = [.quality, .admin]
     static let appellants: Set<Role> = [.outlet, .admin]
+    /// Who reviews customers for the blacklist, and who may ask for a listing to be lifted.
+    static let reviewers: Set<Role> = [.quality, .admin]
+    static let liftAskers: Set<Role> = [.agent, .supervisor, .outlet, .claims, .quality, .admin]
     static let fineEvidence = #"[{"kind":"photo","fileName":"p.png","content":"iVBORw0KGgoHBwcH"}]"#
 
     static let view = Rule.roles(everyone, scoped: true)
@@ -162,6 +165,16 @@ enum PermissionMatrix {
         e(.POST, "/api/v1/fines/:id/decision", .roles([], scoped: true), .json(#"{"decision":"uphold","reason":"矩阵"}"#),
           path: "/api/v1/fines/{appealed}/decision"),
         e(.GET, "/api/v1/fine-rules", .roles(fineViewers, scoped: false)),
+        e(.GET, "/api/v1/customers/:id/signals", view, path: "/api/v1/customers/{customer}/signals"),
+        e(.POST, "/api/v1/customers/:id/reviews", .roles(reviewers, scoped: true), .json(#"{"reason":"矩阵复核"}"#),
+          path: "/api/v1/customers/{freshCustomer}/reviews"),
+        e(.GET, "/api/v1/customer-reviews", .roles(reviewers, scoped: false)),
+        e(.POST, "/api/v1/customer-reviews/:id/decision", .roles(reviewers, scoped: true),
+          .json(#"{"list":false,"reason":"矩阵不予列入"}"#), path: "/api/v1/customer-reviews/{openReview}/decision"),
+        e(.POST, "/api/v1/customer-reviews/:id/lift-requests", .roles(liftAskers, scoped: true),
+          .json(#"{"reason":"矩阵申请解除"}"#), path: "/api/v1/customer-reviews/{listedReview}/lift-requests"),
+        e(.POST, "/api/v1/customer-reviews/:id/lift", .roles(reviewers, scoped: true), .json(#"{"reason":"矩阵解除"}"#),
+          path: "/api/v1/customer-reviews/{listedReview}/lift"),
         e(.GET, "/api/v1/fine-statements", .roles(fineViewers, scoped: true), path: "/api/v1/fine-statements?unit={unit}"),
     ]
 
@@ -270,6 +283,16 @@ enum PermissionMatrix {
         e(.GET, "/fines/:id/evidence/:file", .roles(fineViewers, scoped: true), path: "/fines/{fineFile}"),
         e(.GET, "/fines/statement", .roles(fineViewers, scoped: true), path: "/fines/statement?unit={unit}"),
         e(.GET, "/fines/statement.csv", .roles(fineViewers, scoped: true), path: "/fines/statement.csv?unit={unit}"),
+        e(.GET, "/customer-reviews", .roles(reviewers, scoped: false)),
+        e(.GET, "/customers/:id/review", view, path: "/customers/{customer}/review"),
+        e(.POST, "/customers/:id/review", .roles(reviewers, scoped: true), .form("reason=%E7%9F%A9%E9%98%B5"),
+          path: "/customers/{freshCustomer}/review"),
+        e(.POST, "/customer-reviews/:id/decision", .roles(reviewers, scoped: true),
+          .form("decision=dismiss&reason=%E7%9F%A9%E9%98%B5"), path: "/customer-reviews/{openReview}/decision"),
+        e(.POST, "/customer-reviews/:id/lift-requests", .roles(liftAskers, scoped: true),
+          .form("reason=%E7%9F%A9%E9%98%B5"), path: "/customer-reviews/{listedReview}/lift-requests"),
+        e(.POST, "/customer-reviews/:id/lift", .roles(reviewers, scoped: true), .form("reason=%E7%9F%A9%E9%98%B5"),
+          path: "/customer-reviews/{listedReview}/lift"),
         e(.GET, "/admin/fines", .roles(fineIssuers, scoped: false)),
         e(.POST, "/admin/fines/rules", .roles(fineIssuers, scoped: false),
           .form("ruleCode=lost_parcel&nameZh=%E4%B8%A2%E5%A4%B1&nameEn=Lost&kind=fine&amount=500&active=1")),

@@ -263,6 +263,29 @@ final class PermissionMatrixTests: KesuTestCase, @unchecked Sendable {
             }
             text = text.replacingOccurrences(of: key, with: value)
         }
+        if text.contains("{customer}") {
+            let row = try await app.db.sql.raw("SELECT customer_id FROM complaints WHERE number = \(bind: side.number)").first()
+            let id = try XCTUnwrap(try row?.decode(column: "customer_id", as: UUID.self))
+            text = text.replacingOccurrences(of: "{customer}", with: id.uuidString)
+        }
+        for key in ["{freshCustomer}", "{openReview}", "{listedReview}"] where text.contains(key) {
+            // A fresh customer with a complaint at the side's outlet; reviewed by HQ's quality officer, and listed.
+            let number = try await routedNumber(side.unit, String(13_900_000_000 + counter))
+            let row = try await app.db.sql.raw("SELECT customer_id FROM complaints WHERE number = \(bind: number)").first()
+            var value = try XCTUnwrap(try row?.decode(column: "customer_id", as: UUID.self)).uuidString
+            if key != "{freshCustomer}" {
+                let opened = try await call(.POST, "/api/v1/customers/\(value)/reviews", as: "quality", json: ["reason": "矩阵"])
+                value = try XCTUnwrap(opened.json["id"] as? String, opened.body)
+            }
+            if key == "{listedReview}" {
+                let expires = ISO8601DateFormatter().string(from: Date().addingTimeInterval(30 * 86_400))
+                let listed = try await call(.POST, "/api/v1/customer-reviews/\(value)/decision", as: "quality", json: [
+                    "list": true, "reason": "矩阵列入", "evidence": "矩阵证据", "expiresAt": expires,
+                ])
+                XCTAssertEqual(listed.status, .ok, listed.body)
+            }
+            text = text.replacingOccurrences(of: key, with: value)
+        }
         if text.contains("{policy}") { text = text.replacingOccurrences(of: "{policy}", with: try await freshPolicy()) }
         let future = Date().addingTimeInterval(3 * 86_400)
         let values: [String: String] = [

@@ -79,6 +79,7 @@ extension Components.Schemas.Complaint {
             priority: try stored(c.priority),
             description: c.description,
             customer: .init(
+                id: c.customerID.uuidString,
                 name: c.customerName,
                 phone: fullPhone ? c.customerPhone : (PhoneNumber(c.customerPhone)?.masked ?? "****"),
                 email: fullPhone ? c.customerEmail : nil,

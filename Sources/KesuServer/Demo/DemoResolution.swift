@@ -22,6 +22,7 @@ enum DemoResolution {
         }
         let agent = try await actor("agent")
         let supervisor = try await actor("supervisor")
+        try await DemoMalice.seed(app, agent: agent, quality: try await actor("quality"))
         func numbers(_ status: ComplaintStatus, limit: Int) async throws -> [String] {
             try await db.sql.raw("""
                 SELECT number FROM complaints WHERE status = \(bind: status.rawValue) ORDER BY number LIMIT \(bind: limit)

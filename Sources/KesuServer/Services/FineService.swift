@@ -91,26 +91,36 @@ package struct FineService {
         let now = services.now()
         let windows = try await FineSettings.windows(on: db)
         let calendar = try await services.clockSettings(on: db).calendar
-        let fine = Fine(issuerID: actor.userID, issuedAt: now, amountFen: amount, windows: windows, calendar: calendar)
-        let draftRow = FineRow(
+        var fine = Fine(issuerID: actor.userID, issuedAt: now, amountFen: amount, windows: windows, calendar: calendar)
+        // A fine arising from a blacklisted customer's complaint goes to review at once, suspended until decided.
+        let customerID = try await complaintID.asyncMap { try await ComplaintModel.find($0, on: db)?.$customer.id }
+        let held = try await customerID.asyncMap { try await CustomerReviewStore.isListed($0, at: now, on: db) } ?? false
+        if held { try fine.holdForReview(at: now, calendar: calendar) }
+        var draftRow = FineRow(
             id: services.ids.next(), number: "", unitID: try unit.requireID(), outletID: outletID, ownerPath: unit.path,
             ruleCode: rule.rule.code, quantity: draft.quantity, amountFen: amount, reason: reason, complaintID: complaintID,
             parcelID: parcel?.id, issuedByID: actor.userID, issuedByName: actor.displayName,
             issuerPath: actor.unitPath.rawValue, issuedAt: now, deadline: fine.deadline)
+        draftRow.apply(fine, at: now)
         let entry = FineEntry(id: services.ids.next(), fineID: draftRow.id, at: now, byID: actor.userID, byName: actor.displayName,
                               kind: "issued", amountFen: amount, note: reason)
+        let heldEntry = held ? [FineEntry(id: services.ids.next(), fineID: draftRow.id, at: now, byID: nil, byName: "Kesu",
+                                          kind: "held", note: nil)] : []
         let evidence = try prepare(draft.evidence, fineID: draftRow.id, entryID: entry.id, by: actor, at: now)
         let day = Self.day(now, in: services.config.timeZone)
         let ownerPath = unit.path
+        let firstWindow = fine.window ?? .appeal, firstDeadline = fine.deadline
+        let newRow = draftRow
         try await services.writer.write(on: db) { tx in
-            var row = draftRow
+            var row = newRow
             let sequence = try await NumberSequence.reserve(day: "KH" + day, on: tx)
             row.number = "KH\(day)" + String(format: "%04d", sequence)
             try await FineStore.insert([row], on: tx)
-            try await FineStore.insert([entry], on: tx)
+            try await FineStore.insert([entry] + heldEntry, on: tx)
             try await FineStore.insert(evidence, on: tx)
-            try await Self.start(.appeal, of: row.id, at: now, due: fine.deadline, ids: services.ids, on: tx)
+            try await Self.start(firstWindow, of: row.id, at: now, due: firstDeadline, ids: services.ids, on: tx)
             try await FineNotices.tellFined(ownerPath, kind: "fine_issued", fine: row, services: services, on: tx)
+            if held { try await FineNotices.tellReviewers(kind: "fine_appealed", fine: row, services: services, on: tx) }
         }
         guard let stored = try await FineStore.find(draftRow.id, on: db) else { throw KesuError.notFound("No such fine.") }
         return stored
@@ -300,6 +310,13 @@ package struct FineService {
             clocks[i].clock.meet(at: now)
             try await ClockStore.update(clocks[i], on: tx)
         }
+    }
+}
+
+extension Optional {
+    func asyncMap<T>(_ transform: (Wrapped) async throws -> T?) async rethrows -> T? {
+        guard let self else { return nil }
+        return try await transform(self)
     }
 }
 

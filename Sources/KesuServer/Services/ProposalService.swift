@@ -22,6 +22,9 @@ package struct ProposalService: Sendable {
         return try await ProposalStore.list(complaintID: try complaint.requireID(), on: db)
     }
 
+    /// Who approves money for a blacklisted customer.
+    static let blacklistApprovers: Set<Role> = [.claims, .admin]
+
     /// Drafts a proposal. Above the proposer's limit it waits for approval, and those who may approve are told.
     package func propose(_ number: String, kind: ProposalKind, amountFen: Int64, description: String, by actor: Actor)
         async throws -> ProposalRow
@@ -43,16 +46,18 @@ package struct ProposalService: Sendable {
         let id = try complaint.requireID()
         let limits = try await ProposalStore.authorityLimits(on: db)
         let now = services.now()
-        let state = ProposalRules.initialState(amountFen: amountFen, proposer: actor.role, limits: limits)
+        // A blacklisted customer's money waits for claims (理赔) whatever the proposer's limit.
+        let listed = amountFen > 0 ? try await CustomerReviewStore.isListed(complaint.$customer.id, at: now, on: db) : false
+        let state = listed ? .pendingApproval : ProposalRules.initialState(amountFen: amountFen, proposer: actor.role, limits: limits)
         let proposal = ProposalRow(id: services.ids.next(), complaintID: id, kind: kind, amountFen: amountFen,
                                    description: description.trimmed, state: state, proposedBy: actor.userID,
                                    proposedByName: actor.displayName, proposedAt: now)
         var notes: [NotificationRow] = []
         if state == .pendingApproval {
-            let people = try await NotificationStore.escalatees(on: db)
+            let people = try await NotificationStore.escalatees(roles: listed ? [.claims, .admin] : [.supervisor, .quality], on: db)
             let approvers = people.filter {
                 complaint.scopePath.hasPrefix($0.unitPath.rawValue) && limits.covers($0.role, amountFen: amountFen)
-                    && $0.id != actor.userID
+                    && $0.id != actor.userID && (!listed || Self.blacklistApprovers.contains($0.role))
             }
             notes = approvers.map {
                 NotificationRow(id: services.ids.next(), userID: $0.id, complaintID: id, kind: "approval_needed",
@@ -90,6 +95,10 @@ package struct ProposalService: Sendable {
         try actor.require(.workComplaints)
         let (complaint, proposal) = try await proposal(number, proposalID, by: actor)
         let limits = try await ProposalStore.authorityLimits(on: db)
+        if proposal.amountFen > 0, !Self.blacklistApprovers.contains(actor.role),
+           try await CustomerReviewStore.isListed(complaint.$customer.id, at: services.now(), on: db) {
+            throw KesuError.forbidden("This customer is on the blacklist: claims approves their compensation.")
+        }
         try ProposalRules.checkApproval(state: proposal.state, amountFen: proposal.amountFen,
                                         proposerID: proposal.proposedBy, approverID: actor.userID, approver: actor.role,
                                         limits: limits)

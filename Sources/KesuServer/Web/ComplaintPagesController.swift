@@ -103,7 +103,7 @@ struct ComplaintPagesController: RouteCollection {
             language: language, format: format, now: now)
         let next = NextStep.of(status, allowed: Lifecycle.allowed(from: status, heldFrom: heldFrom), canWork: canWork,
                                answering: closure.inquiries.contains { $0.canAnswer }, in: language)
-        let page = ComplaintPage(
+        var page = ComplaintPage(
             chrome: Pages.chrome(req, title: "\(row.number) · \(t["app"] ?? "")", actor: actor),
             number: row.number, status: language.name(of: status), priority: row.priority,
             urgent: row.priority == Priority.p1.rawValue,
@@ -166,6 +166,11 @@ struct ComplaintPagesController: RouteCollection {
             canWork: canWork, unassigned: row.assigneeUsername == nil, done: Pages.flash(req, language: language),
             historyText: language.text("customer_history", ["n": String(row.customerComplaintCount)]),
             canFine: actor.may(.issueFines))
+        let reviews = CustomerReviewService(services: req.application.kesu, db: req.db)
+        let customerID = complaint.$customer.id
+        page.risk = try await reviews.signals(of: customerID).map { CustomerReviewPagesController.text($0, language) }
+        page.listed = try await reviews.isListed(customerID)
+        page.customerID = customerID.uuidString
         return try await req.view.render("complaints/show", page)
     }
 

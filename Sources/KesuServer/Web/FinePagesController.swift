@@ -36,6 +36,7 @@ struct FinePagesController: RouteCollection {
         var tabs: [Choice]
         var rows: [FineListRow]
         var canIssue: Bool
+        var canReview: Bool
         var done: String?
     }
 
@@ -83,7 +84,7 @@ struct FinePagesController: RouteCollection {
                 Choice(value: $0.rawValue, label: t["fines_tab." + $0.rawValue] ?? $0.rawValue, selected: $0 == state)
             },
             rows: rows.map { Self.row($0, language: language, format: format, now: now) },
-            canIssue: actor.may(.issueFines), done: Pages.flash(req, language: language)))
+            canIssue: actor.may(.issueFines), canReview: actor.may(.reviewCustomers), done: Pages.flash(req, language: language)))
     }
 
     struct FormPage: Encodable {

@@ -206,6 +206,10 @@ struct ComplaintPage: Encodable {
     var historyText: String
     /// HQ and regions may fine the outlet for this complaint.
     var canFine = false
+    /// The customer's malicious-complainant signals (staff only) and whether a reviewed listing is in force.
+    var risk: [String] = []
+    var listed = false
+    var customerID = ""
 }
 
 /// Formats times and ages the way the pages show them, in the company's time zone.

@@ -31,6 +31,7 @@ package enum Migrations {
         RecordUploader(),
         CreateProblemParcels(),
         CreateFines(),
+        CreateCustomerReviews(),
     ]
 }
 

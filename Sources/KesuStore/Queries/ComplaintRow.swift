@@ -28,6 +28,7 @@ package struct ComplaintRow: Sendable {
     package var closedAt: Date?
     package var updatedAt: Date
     package var scopePath: String
+    package var customerID: UUID
     package var customerName: String
     package var customerPhone: String
     package var customerEmail: String?
@@ -64,6 +65,7 @@ package struct ComplaintRow: Sendable {
         closedAt = c.closedAt
         updatedAt = c.updatedAt
         scopePath = c.scopePath
+        customerID = try c.customer.requireID()
         customerName = c.customer.name
         customerPhone = c.customer.phone
         customerEmail = c.customer.email
@@ -101,6 +103,7 @@ package struct ComplaintRow: Sendable {
         closedAt = try row.decode(column: "closed_at", as: Date?.self)
         updatedAt = try row.decode(column: "updated_at", as: Date.self)
         scopePath = try row.decode(column: "scope_path", as: String.self)
+        customerID = try row.decode(column: "customer_id", as: UUID.self)
         customerName = try row.decode(column: "customer_name", as: String.self)
         customerPhone = try row.decode(column: "customer_phone", as: String.self)
         customerEmail = try row.decode(column: "customer_email", as: String?.self)
@@ -116,7 +119,7 @@ package struct ComplaintRow: Sendable {
     static let complaintColumns = [
         "id", "number", "status", "held_from", "channel", "category", "subcategory", "priority", "description",
         "escalation_level", "flags", "waybills", "resolution_summary", "responsible_party", "root_cause", "received_at",
-        "due_at", "due_warn_at", "due_kind", "first_reply_at", "closed_at", "updated_at", "scope_path",
+        "due_at", "due_warn_at", "due_kind", "first_reply_at", "closed_at", "updated_at", "scope_path", "customer_id",
     ]
 
     /// A select of complaints with the joined names, ready for filters.
