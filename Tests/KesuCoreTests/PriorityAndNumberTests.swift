@@ -121,6 +121,15 @@ struct OrganisationTests {
         #expect(first.uuidString.dropFirst(14).first == "7")
     }
 
+    @Test func idsMadeInTheSameMillisecondSortInTheOrderTheyWereMade() {
+        let ids = IDGenerator(clock: FixedClock(Date(timeIntervalSince1970: 1_795_000_000)))
+        let made = (0..<5_000).map { _ in ids.next() }
+        let bytes = made.map { id in withUnsafeBytes(of: id.uuid) { Array($0) } }
+        #expect(zip(bytes, bytes.dropFirst()).allSatisfy { $0.lexicographicallyPrecedes($1) }, "byte order, as the databases sort")
+        #expect(Set(made).count == made.count)
+        #expect(made.allSatisfy { $0.uuidString.dropFirst(14).first == "7" }, "still version 7")
+    }
+
     @Test func weChatCodes() {
         #expect(ComplaintCategory(weChatCode: 1004) == .delay)
         #expect(ComplaintCategory(weChatCode: 1007) == .deliveryService)

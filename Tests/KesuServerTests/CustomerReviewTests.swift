@@ -92,7 +92,13 @@ final class CustomerReviewTests: KesuTestCase, @unchecked Sendable {
         XCTAssertEqual(fine.json["suspended"] as? Bool, true)
         XCTAssertEqual((fine.json["timeline"] as? [[String: Any]])?.compactMap { $0["kind"] as? String }, ["issued", "held"])
 
-        // The outlet asks for it to be lifted; quality hears of it and lifts it; the lifting is recorded.
+        // The outlet the complaint went to asks for it to be lifted (another outlet may not); quality hears of it and
+        // lifts it; the lifting is recorded.
+        let routed = try await call(.PATCH, "/api/v1/complaints/\(newest)", as: "supervisor", json: ["outlet": "SH-PD"])
+        XCTAssertEqual(routed.status, .ok, routed.body)
+        let foreign = try await call(.POST, "/api/v1/customer-reviews/\(review)/lift-requests", as: "outlet-th",
+                                     json: ["reason": "不是我们的客户"])
+        XCTAssertEqual(foreign.status, .forbidden, foreign.body)
         let asked = try await call(.POST, "/api/v1/customer-reviews/\(review)/lift-requests", as: "outlet-pd",
                                    json: ["reason": "客户已书面道歉，撤回投诉"])
         XCTAssertEqual(asked.status, .ok, asked.body)

@@ -26,13 +26,13 @@ def free_port():
         return s.getsockname()[1]
 
 
-@pytest.fixture(scope="session")
-def server():
+def run_server(extra_env=None):
+    """Starts `kesu serve --demo` on a fresh data folder and its own port; yields its address, then stops it."""
     binary = os.environ.get("KESU_BIN", os.path.join(ROOT, ".build", "debug", "kesu"))
     data = tempfile.mkdtemp(prefix="kesu-e2e-")
     port = free_port()
     env = dict(os.environ, KESU_DATA_DIR=data, KESU_PORT=str(port), KESU_BCRYPT_COST="6", LOG_LEVEL="warning",
-               KESU_SCHEDULER_INTERVAL_MS="300")
+               KESU_SCHEDULER_INTERVAL_MS="300", **(extra_env or {}))
     env.pop("DATABASE_URL", None)
     log = open(os.path.join(data, "server.log"), "w")
     proc = subprocess.Popen([binary, "serve", "--demo"], cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
@@ -55,6 +55,39 @@ def server():
     except subprocess.TimeoutExpired:
         proc.kill()
     shutil.rmtree(data, ignore_errors=True)
+
+
+@pytest.fixture(scope="session")
+def server():
+    yield from run_server()
+
+
+class MovableClock:
+    """The clock of a server of its own: `advance(days=…)` moves what the server calls now forward, through the file
+    it reads its offset from (KESU_CLOCK_OFFSET_FILE)."""
+
+    def __init__(self, path):
+        self.path, self.offset = path, 0.0
+        self.write()
+
+    def write(self):
+        with open(self.path, "w") as f:
+            f.write(str(self.offset))
+
+    def advance(self, days=0, hours=0):
+        self.offset += days * 86400 + hours * 3600
+        self.write()
+        time.sleep(0.5)
+
+
+@pytest.fixture(scope="module")
+def clocked():
+    """A server whose clock the test moves: (address, clock)."""
+    folder = tempfile.mkdtemp(prefix="kesu-clock-")
+    clock = MovableClock(os.path.join(folder, "offset"))
+    for base in run_server({"KESU_CLOCK_OFFSET_FILE": clock.path}):
+        yield base, clock
+    shutil.rmtree(folder, ignore_errors=True)
 
 
 @pytest.fixture

@@ -22,7 +22,9 @@ package enum KesuMain {
         }
         let app = try await Application.make(env)
         do {
-            try await configure(app, config: config)
+            let clock: any KesuCore.Clock = ProcessInfo.processInfo.environment["KESU_CLOCK_OFFSET_FILE"]
+                .flatMap { $0.isEmpty ? nil : OffsetFileClock(path: $0) } ?? SystemClock()
+            try await configure(app, config: config, clock: clock)
             let command = env.arguments.dropFirst().first ?? "serve"
             // Instances started together migrate and create the first admin one at a time; the later ones find it done.
             let logins = try await SetupLock.run(app, config: config) {

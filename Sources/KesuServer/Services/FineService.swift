@@ -102,6 +102,8 @@ package struct FineService {
             parcelID: parcel?.id, issuedByID: actor.userID, issuedByName: actor.displayName,
             issuerPath: actor.unitPath.rawValue, issuedAt: now, deadline: fine.deadline)
         draftRow.apply(fine, at: now)
+        draftRow.unitName = unit.name
+        draftRow.unitCode = unit.code
         let entry = FineEntry(id: services.ids.next(), fineID: draftRow.id, at: now, byID: actor.userID, byName: actor.displayName,
                               kind: "issued", amountFen: amount, note: reason)
         let heldEntry = held ? [FineEntry(id: services.ids.next(), fineID: draftRow.id, at: now, byID: nil, byName: "Kesu",
