@@ -50,6 +50,7 @@ package func routes(_ app: Application) throws {
     try staff.register(collection: AdminParcelsController())
     try staff.register(collection: FinePagesController())
     try staff.register(collection: OutletHomeController())
+    try staff.register(collection: PerformancePagesController())
     try staff.register(collection: CustomerReviewPagesController())
     try staff.register(collection: AdminFinesController())
     try staff.register(collection: FineStatementPagesController())

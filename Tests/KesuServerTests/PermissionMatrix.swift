@@ -268,6 +268,8 @@ enum PermissionMatrix {
           .form("reasonCode=matrix{u}&nameZh=%E5%8E%9F%E5%9B%A0&nameEn=Reason&active=1")),
         e(.POST, "/admin/problem-parcels/lapse", .roles([.quality, .admin], scoped: false), .form("lapseDays=3")),
         e(.GET, "/outlet", anyStaff),
+        e(.GET, "/performance", .roles(fineViewers, scoped: false)),
+        e(.GET, "/performance.csv", .roles(fineViewers, scoped: false)),
         e(.GET, "/fines", .roles(fineViewers, scoped: false)),
         e(.GET, "/fines/new", .roles(fineIssuers, scoped: false)),
         e(.POST, "/fines", .roles(fineIssuers, scoped: true),
