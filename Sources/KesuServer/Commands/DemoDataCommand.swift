@@ -12,6 +12,8 @@ struct DemoDataCommand: AsyncCommand {
         var days: Int?
         @Option(name: "seed", help: "Random seed, for the same data again (default: random).")
         var seed: Int?
+        @Option(name: "parcels", help: "Also this many problem parcels, with a fine for every twentieth (default 0).")
+        var parcels: Int?
         init() {}
     }
 
@@ -37,5 +39,15 @@ struct DemoDataCommand: AsyncCommand {
         }
         FileHandle.standardError.write(Data("\n".utf8))
         console.print(String(format: "Generated %d complaints in %.1f s.", count, Date().timeIntervalSince(started)))
+        let parcels = signature.parcels ?? 0
+        guard parcels > 0 else { return }
+        guard parcels <= 20_000_000 else { throw KesuError.invalid("--parcels must be at most 20,000,000.") }
+        let parcelsStarted = Date()
+        var load = DemoOutletLoad(app: app, random: SplitMix64(seed: UInt64(signature.seed ?? 1) &+ 3))
+        try await load.generate(parcels: parcels) { done in
+            FileHandle.standardError.write(Data("\r\(done)/\(parcels) problem parcels".utf8))
+        }
+        FileHandle.standardError.write(Data("\n".utf8))
+        console.print(String(format: "Generated %d problem parcels in %.1f s.", parcels, Date().timeIntervalSince(parcelsStarted)))
     }
 }
