@@ -200,12 +200,8 @@ package struct FineService {
     // MARK: The fined unit's side
 
     package func appeal(_ id: UUID, statement: String, evidence: [FineEvidenceFile], by actor: Actor) async throws -> FineRow {
-        _ = try await fine(id, for: actor, to: .appealFines)
-        var problems = ValidationProblems()
-        let text = try Self.statement(statement, into: &problems)
-        Self.check(evidence, into: &problems)
-        try problems.throwIfAny("The appeal cannot be sent.")
-        return try await change(id, kind: "appealed", note: text, evidence: evidence, by: actor) { fine, row, now, calendar in
+        try await byFined(id, kind: "appealed", statement: statement, evidence: evidence, refusal: "The appeal cannot be sent.",
+                          by: actor) { fine, row, now, calendar in
             try fine.appeal(at: now, evidence: evidence.count, calendar: calendar)
             row.appealedAt = now
         }
@@ -214,14 +210,24 @@ package struct FineService {
     package func askSecondReview(_ id: UUID, statement: String, evidence: [FineEvidenceFile], by actor: Actor) async throws
         -> FineRow
     {
+        try await byFined(id, kind: "second_review_asked", statement: statement, evidence: evidence,
+                          refusal: "The second review cannot be asked.", by: actor) { fine, _, now, calendar in
+            try fine.askSecondReview(at: now, calendar: calendar)
+        }
+    }
+
+    /// The fined unit's statement with evidence, checked, then `step` in one change.
+    private func byFined(_ id: UUID, kind: String, statement: String, evidence: [FineEvidenceFile], refusal: String,
+                         by actor: Actor,
+                         _ step: @escaping @Sendable (inout Fine, inout FineRow, Date, BusinessCalendar) throws -> Void)
+        async throws -> FineRow
+    {
         _ = try await fine(id, for: actor, to: .appealFines)
         var problems = ValidationProblems()
         let text = try Self.statement(statement, into: &problems)
         Self.check(evidence, into: &problems)
-        try problems.throwIfAny("The second review cannot be asked.")
-        return try await change(id, kind: "second_review_asked", note: text, evidence: evidence, by: actor) { fine, _, now, calendar in
-            try fine.askSecondReview(at: now, calendar: calendar)
-        }
+        try problems.throwIfAny(refusal)
+        return try await change(id, kind: kind, note: text, evidence: evidence, by: actor, step)
     }
 
     package func accept(_ id: UUID, by actor: Actor) async throws -> FineRow {
