@@ -32,6 +32,7 @@ package enum Migrations {
         CreateProblemParcels(),
         CreateFines(),
         CreateCustomerReviews(),
+        IndexPerformanceBoard(),
     ]
 }
 
