@@ -37,6 +37,22 @@ package struct AppConfig: Sendable {
     /// `KESU_RESOURCES_DIR` — a folder holding `Views/` and `Public/` to use instead of the ones bundled beside the
     /// binary (for editing templates in the checkout: `KESU_RESOURCES_DIR=Sources/KesuServer KESU_TEMPLATE_RELOAD=1`).
     package var resourcesDirectory: String?
+    /// `KESU_PUBLIC_URL` — where customers reach Kesu, for the private links in notices (default
+    /// `http://KESU_HOST:KESU_PORT`).
+    package var publicURL: String = "http://127.0.0.1:8080"
+    /// `KESU_MAIL_FROM` — the address customers write to and replies come from (default `kefu@kesu.invalid`).
+    package var mailFrom: String = "kefu@kesu.invalid"
+    /// `KESU_SMTP_URL` — the relay outbound e-mail goes to: `smtp://[user:password@]host[:port]` (STARTTLS when the
+    /// relay offers it, AUTH when a user is given) or `smtps://…` (TLS from the start). When unset, `KESU_SENDMAIL`.
+    package var smtpURL: URL?
+    /// `KESU_SENDMAIL` — a sendmail-compatible program run as `sendmail -t -i` (default `/usr/sbin/sendmail` when it
+    /// exists).
+    package var sendmailPath: String?
+    /// `KESU_OUTBOX_POLL_MS` — how often `serve` sends the customer messages due (default 1000; 0: not here).
+    package var outboxPollInterval: Int = 1_000
+    /// `KESU_MAIL_RATE_PER_HOUR` — e-mails taken in from one sender an hour; past it they are dropped as a loop
+    /// (default 30).
+    package var mailRatePerHour: Int = 30
 
     /// The SQLite file used when no `DATABASE_URL` is set.
     package var sqlitePath: String { (dataDirectory as NSString).appendingPathComponent("kesu.sqlite") }
@@ -64,7 +80,14 @@ package struct AppConfig: Sendable {
         if zone == nil { problems.append("KESU_TIMEZONE=\(zoneName) is not a time zone") }
         let password = env["KESU_ADMIN_PASSWORD"].flatMap { $0.isEmpty ? nil : $0 }
         if let password, password.count < 8 { problems.append("KESU_ADMIN_PASSWORD must be at least 8 characters") }
-        let config = AppConfig(
+        let from = env["KESU_MAIL_FROM"].flatMap { $0.isEmpty ? nil : $0 } ?? "kefu@kesu.invalid"
+        if MailAddress(address: from) == nil { problems.append("KESU_MAIL_FROM=\(from) is not an e-mail address") }
+        let smtp = env["KESU_SMTP_URL"].flatMap { $0.isEmpty ? nil : $0 }
+        let smtpURL = smtp.flatMap(URL.init(string:))
+        if let smtp, smtpURL?.host == nil || !["smtp", "smtps"].contains(smtpURL?.scheme ?? "") {
+            problems.append("KESU_SMTP_URL must look like smtp://user:password@host:587 (given: \(SMTPSettings.redacted(smtp)))")
+        }
+        var config = AppConfig(
             dataDirectory: env["KESU_DATA_DIR"].flatMap { $0.isEmpty ? nil : $0 } ?? "./kesu-data",
             databaseURL: dbURL,
             host: env["KESU_HOST"].flatMap { $0.isEmpty ? nil : $0 } ?? "127.0.0.1",
@@ -81,6 +104,14 @@ package struct AppConfig: Sendable {
             trustedProxies: Set((env["KESU_TRUSTED_PROXIES"] ?? "").split(separator: ",")
                 .map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }),
             resourcesDirectory: env["KESU_RESOURCES_DIR"].flatMap { $0.isEmpty ? nil : $0 })
+        config.publicURL = env["KESU_PUBLIC_URL"].flatMap { $0.isEmpty ? nil : $0 }.map { $0.hasSuffix("/") ? String($0.dropLast()) : $0 }
+            ?? "http://\(config.host):\(config.port)"
+        config.mailFrom = from
+        config.smtpURL = smtpURL
+        config.sendmailPath = env["KESU_SENDMAIL"].flatMap { $0.isEmpty ? nil : $0 }
+            ?? (FileManager.default.isExecutableFile(atPath: "/usr/sbin/sendmail") ? "/usr/sbin/sendmail" : nil)
+        config.outboxPollInterval = int("KESU_OUTBOX_POLL_MS", default: 1_000, 0...3_600_000)
+        config.mailRatePerHour = int("KESU_MAIL_RATE_PER_HOUR", default: 30, 1...100_000)
         guard problems.isEmpty else {
             throw KesuError(.invalidInput, "Kesu cannot start: " + problems.joined(separator: "; "),
                             details: ["configuration": problems])

@@ -29,7 +29,7 @@ enum PermissionMatrix {
         let route: String
         /// The request: `{n}` the complaint's number, `{p}` its proposal, `{task}`, `{inq}` its inquiry, `{rect}` its
         /// rectification, `{closed}` a closed complaint (`{typical}` one marked typical), `{file}` an attachment, `{tok}` its private link, `{unit}` its outlet, `{victim}` a user of
-        /// that outlet, `{policy}` a fresh SLA policy, `{dead}` a fresh dead job, `{view}` a fresh saved view of the admin's, `{parcel}` a fresh problem parcel of its outlet, `{u}` a fresh unique suffix.
+        /// that outlet, `{policy}` a fresh SLA policy, `{dead}` a fresh dead job, `{deadMessage}` a fresh dead outbound message, `{view}` a fresh saved view of the admin's, `{parcel}` a fresh problem parcel of its outlet, `{u}` a fresh unique suffix.
         let path: String
         let rule: Rule
         var body: Body = .none
@@ -236,6 +236,8 @@ enum PermissionMatrix {
         e(.GET, "/admin/root-causes", .roles([.quality, .admin], scoped: false)),
         e(.POST, "/admin/root-causes", .roles([.quality, .admin], scoped: false), .form("name=%E5%8E%9F%E5%9B%A0{u}")),
         e(.GET, "/admin/jobs", adminOnly),
+        e(.GET, "/admin/outbox", adminOnly),
+        e(.POST, "/admin/outbox/:id/retry", adminOnly, .form(""), path: "/admin/outbox/{deadMessage}/retry"),
         e(.POST, "/admin/jobs/:id/retry", adminOnly, .form(""), path: "/admin/jobs/{dead}/retry"),
         e(.POST, "/complaints/:number/promise", work, .form("dueAt={futureLocal}&note=%E5%9B%9E%E7%94%B5")),
         e(.GET, "/notifications", anyStaff),

@@ -226,6 +226,15 @@ final class PermissionMatrixTests: KesuTestCase, @unchecked Sendable {
             try await JobStore.enqueue([job], on: app.db)
             text = text.replacingOccurrences(of: "{dead}", with: job.id.uuidString)
         }
+        if text.contains("{deadMessage}") {
+            var message = OutboundRow(id: UUID(), idempotencyKey: "matrix-\(counter)", complaintID: nil, customerID: nil,
+                                      channel: "email", notice: "reply", urgent: false, recipient: "m@example.com", subject: "s",
+                                      body: "b", messageID: "matrix-\(counter)@kesu.invalid", inReplyTo: nil, references: [],
+                                      runAt: Date(), heldReason: nil, createdAt: Date())
+            message.state = "dead"
+            try await MessageStore.enqueue([message], on: app.db)
+            text = text.replacingOccurrences(of: "{deadMessage}", with: message.id.uuidString)
+        }
         if text.contains("{view}") {
             // A saved view of the matrix's admin, which only its owner may remove.
             let found = try await UserModel.query(on: app.db).filter(\.$username == matrixUser(.admin)).first()

@@ -20,6 +20,9 @@ package enum KesuMain {
             FileHandle.standardError.write(Data("\(error)\n".utf8))
             exit(2)
         }
+        if env.arguments.dropFirst().first == "mail-in" {
+            return try await mailIn(env, config: config)
+        }
         let app = try await Application.make(env)
         do {
             let clock: any KesuCore.Clock = ProcessInfo.processInfo.environment["KESU_CLOCK_OFFSET_FILE"]
@@ -36,8 +39,9 @@ package enum KesuMain {
                              logins: logins, demo: demo)
                 // Clock warnings and breaches fire in the background of every serving instance.
                 app.lifecycle.use(BackgroundLoop.scheduler)
-                // Notifications (and, next, SMS, e-mail, WeChat) leave through the work queue.
+                // Notifications leave through the work queue; e-mail (and, next, SMS and WeChat) through the outbox.
                 app.lifecycle.use(BackgroundLoop.jobs)
+                app.lifecycle.use(BackgroundLoop.outbox)
             }
             try await app.execute()
         } catch {
@@ -45,6 +49,27 @@ package enum KesuMain {
             throw error
         }
         try await app.asyncShutdown()
+    }
+
+    /// `kesu mail-in`: whatever stops it storing the message now — the database down, a migration it cannot take —
+    /// exits 75 so the MTA keeps the message and tries again; only a message that can never be stored exits 65.
+    static func mailIn(_ env: Environment, config: AppConfig) async throws {
+        var code = MailInCommand.tempFail
+        do {
+            let app = try await Application.make(env)
+            do {
+                try await configure(app, config: config, clock: SystemClock())
+                try await SetupLock.run(app, config: config) { try await app.autoMigrate() }
+                try await app.execute()
+                code = MailInCommand.exitCode.withLockedValue { $0 }
+            } catch {
+                FileHandle.standardError.write(Data("kesu mail-in: cannot store the message now (\(type(of: error))); try again later\n".utf8))
+            }
+            try? await app.asyncShutdown()
+        } catch {
+            FileHandle.standardError.write(Data("kesu mail-in: cannot start (\(type(of: error))); try again later\n".utf8))
+        }
+        exit(code)
     }
 
     /// Where `serve` will listen: the configuration, overridden by `--hostname`/`-H`, `--port`/`-p` or `--bind`/`-b`

@@ -167,6 +167,13 @@ extension ComplaintService {
         try await ClockStore.insert(added, on: tx)
         var events = [self.event(id, actor, "status_changed", visible: true, before: before, after: after, at: now)]
         if let note { events.append(self.event(id, actor, "note", visible: false, note: note, at: now)) }
+        // The customer hears that the investigation started and that the complaint is closed, on their channel.
+        let notice: NoticeKind? = request.to == .investigating ? .investigating : request.to == .closed ? .closed : nil
+        if let notice, let customer = try await CustomerModel.find(current.$customer.id, on: tx) {
+            extra += try await CustomerNotices.queue(
+                notice, values: ["summary": current.resolutionSummary ?? ""], key: events[0].id?.uuidString ?? "\(id)",
+                complaint: current, customer: customer, services: services, on: tx)
+        }
         try await ComplaintStore.append(events + [claimed].compactMap { $0 } + extra, on: tx)
     }
 
@@ -240,7 +247,11 @@ extension ComplaintService {
             try await RowLock.complaint(id, on: tx)
             guard let current = try await ComplaintModel.find(id, on: tx) else { throw KesuError.notFound("No complaint \(number).") }
             let claimed = customerVisible || toRegulator ? try self.claim(current, by: actor, at: now) : nil
-            try await ComplaintStore.append([note] + [claimed].compactMap { $0 }, on: tx)
+            // A reply goes to the customer on the channel they wrote by (an e-mail answers their e-mail, threaded).
+            let sent = customerVisible && !toRegulator ? try await CustomerNotices.queue(
+                .reply, values: ["text": text], key: note.id?.uuidString ?? "\(id)", complaint: current,
+                customer: complaint.customer, services: services, on: tx) : []
+            try await ComplaintStore.append([note] + [claimed].compactMap { $0 } + sent, on: tx)
             if customerVisible, current.firstReplyAt == nil { current.firstReplyAt = now }
             current.updatedAt = now
             try await current.update(on: tx)

@@ -18,7 +18,10 @@ package struct ComplaintService: Sendable {
     // MARK: Intake
 
     /// Records a complaint, or returns the one an earlier request with the same idempotency key recorded.
-    package func record(_ draft: ComplaintDraft, idempotencyKey: String?, by actor: Actor) async throws
+    /// `alongside` writes what a channel keeps with a new complaint (its files, its message's id) in the same
+    /// transaction, so both are stored or neither.
+    package func record(_ draft: ComplaintDraft, idempotencyKey: String?, by actor: Actor,
+                        alongside: (@Sendable (ComplaintModel, any Database) async throws -> Void)? = nil) async throws
         -> ComplaintModel
     {
         try actor.require(.recordComplaint)
@@ -38,6 +41,7 @@ package struct ComplaintService: Sendable {
                 }
                 let complaint = try await self.insert(intake, known: known, actor: actor, on: tx)
                 let id = try complaint.requireID()
+                try await alongside?(complaint, tx)
                 if let key {
                     let record = IdempotencyKeyModel()
                     record.id = self.services.ids.next()
@@ -244,15 +248,17 @@ package struct ComplaintService: Sendable {
 
     /// A new private link (256 random bits) to a complaint for its customer; only its hash is kept.
     package func issueCustomerLink(to complaintID: UUID) async throws -> String {
+        try await services.writer.write(on: db) { tx in try await Self.issueCustomerLink(to: complaintID, services: services, on: tx) }
+    }
+
+    /// The same inside a transaction that does more (a channel's intake that sends the link at once).
+    static func issueCustomerLink(to complaintID: UUID, services: KesuServices, on tx: any Database) async throws -> String {
         var rng = SystemRandomNumberGenerator()
         let bytes = (0..<32).map { _ in UInt8.random(in: 0...255, using: &rng) }
         let token = Data(bytes).base64EncodedString().replacingOccurrences(of: "+", with: "-")
             .replacingOccurrences(of: "/", with: "_").replacingOccurrences(of: "=", with: "")
-        let hash = AuthService.digest(token)
-        try await services.writer.write(on: db) { tx in
-            try await PortalStore.addLink(id: services.ids.next(), complaintID: complaintID, tokenHash: hash,
-                                          now: services.now(), on: tx)
-        }
+        try await PortalStore.addLink(id: services.ids.next(), complaintID: complaintID, tokenHash: AuthService.digest(token),
+                                      now: services.now(), on: tx)
         return token
     }
 

@@ -118,6 +118,11 @@ struct BackgroundLoop: LifecycleHandler {
         return { _ = try await runner.runDue() }
     }
 
+    static let outbox = BackgroundLoop(name: "outbox", interval: { $0.kesu.config.outboxPollInterval }) { app in
+        let sender = MessageSender(services: app.kesu, db: app.db, logger: app.logger)
+        return { _ = try await sender.runDue() }
+    }
+
     func didBootAsync(_ app: Application) async throws {
         let interval = interval(app)
         guard interval > 0 else { return }

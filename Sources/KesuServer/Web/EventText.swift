@@ -133,10 +133,11 @@ struct EventText {
             raw.split(separator: ",").enumerated().map { i, step in
                 "\(i + 1). " + (TaskKind(rawValue: String(step)).map(language.name(of:)) ?? String(step))
             }.joined(separator: language.text("change.join"))
-        case "channel": Channel(rawValue: raw).map(language.name(of:)) ?? raw
+        case "channel": Channel(rawValue: raw).map(language.name(of:)) ?? language.strings["channel_out." + raw] ?? raw
         case "state": language.strings["proposal_" + raw] ?? raw
         case "amountFen": Int64(raw).map(CompensationEngine.yuan) ?? raw
-        case "dueAt", "openedAt": Int64(raw).map { format.time(Date(millis: $0)) } ?? raw
+        case "notice": language.strings["notice_kind." + raw] ?? raw
+        case "dueAt", "openedAt", "until": Int64(raw).map { format.time(Date(millis: $0)) } ?? raw
         default: raw
         }
     }

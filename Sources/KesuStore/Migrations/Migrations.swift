@@ -33,6 +33,7 @@ package enum Migrations {
         CreateFines(),
         CreateCustomerReviews(),
         IndexPerformanceBoard(),
+        CreateMessages(),
     ]
 }
 

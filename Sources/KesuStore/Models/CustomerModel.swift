@@ -13,6 +13,8 @@ package final class CustomerModel: Model, @unchecked Sendable {
     @Field(key: "kind") package var kind: String
     @Field(key: "complaint_count") package var complaintCount: Int
     @Field(key: "created_at") package var createdAt: Date
+    /// The customer turned off non-essential notices.
+    @OptionalField(key: "notices_off") package var noticesOff: Bool?
 
     package init() {}
 

@@ -1,0 +1,78 @@
+import Fluent
+import Foundation
+import KesuCore
+import KesuStore
+
+/// 客户通知 — puts a message to the customer in the outbox, inside the transaction of what it tells, on the channel
+/// the customer used (e-mail when they wrote by e-mail). The notice rules decide when: at once, held for quiet hours
+/// or the daily cap, or not at all (turned off). Each message is on the complaint's timeline from the start.
+package enum CustomerNotices {
+    /// The channel a complaint's customer is answered on, or nil when they have none Kesu can use. A message on a
+    /// channel whose service is not configured is still queued, and given up with that reason on the outbox page.
+    static func channel(for complaint: ComplaintModel, customer: CustomerModel, config: AppConfig) -> (String, String)? {
+        if let email = customer.email, complaint.channel == Channel.email.rawValue, MailAddress(address: email) != nil {
+            return ("email", email)
+        }
+        return nil
+    }
+
+    /// Queues one notice. `key` makes it once-only (the event or request it tells of); `values` fill its template.
+    /// Returns the timeline events to append (queued, held or not sent), none when the customer has no channel.
+    @discardableResult
+    package static func queue(_ kind: NoticeKind, values: [String: String], urgent: Bool = false, key: String,
+                              complaint: ComplaintModel, customer: CustomerModel, services: KesuServices,
+                              on tx: any Database) async throws -> [ComplaintEventModel] {
+        guard let (channel, recipient) = channel(for: complaint, customer: customer, config: services.config) else { return [] }
+        let complaintID = try complaint.requireID()
+        let customerID = try customer.requireID()
+        let now = services.now()
+        let settings = NoticeSettings(timeZone: services.config.timeZone.identifier)
+        let sent = kind.proactive ? try await MessageStore.proactiveTimes(customerID: customerID, complaintID: complaintID,
+                                                                          since: now.addingTimeInterval(-86_400), on: tx) : []
+        let wrote = kind.proactive ? try await MessageStore.customerWrote(complaintID: complaintID, on: tx) : nil
+        let decision = NoticeRules.decide(kind, urgent: urgent, now: now, settings: settings, proactiveSent: sent,
+                                          customerWrote: wrote, optedOut: customer.noticesOff == true)
+        let to = mask(recipient)
+        func event(_ eventKind: String, _ extra: [String: String]) -> ComplaintEventModel {
+            ComplaintEventModel(id: services.ids.next(), complaintID: complaintID, at: now, actorID: nil, actorName: "Kesu",
+                                kind: eventKind, customerVisible: false, note: nil,
+                                after: ["channel": channel, "notice": kind.rawValue, "to": to].merging(extra) { $1 })
+        }
+        guard case .send(let at, let held) = decision else {
+            if case .skip(let why) = decision { return [event("message_skipped", ["why": why == "opted out" ? "opted_out" : why])] }
+            return []
+        }
+        let id = services.ids.next()
+        let domain = services.config.mailFrom.split(separator: "@").last.map(String.init) ?? "kesu.invalid"
+        let answered = channel == "email" ? try await InboundStore.externalIDs(complaintID: complaintID, channel: "email", on: tx) : []
+        let (subject, body) = text(kind, values.merging(["number": complaint.number]) { a, _ in a })
+        let row = OutboundRow(
+            id: id, idempotencyKey: "\(kind.rawValue):\(key)".prefix(200).description, complaintID: complaintID,
+            customerID: customerID, channel: channel, notice: kind.rawValue, urgent: urgent, recipient: recipient,
+            subject: OutgoingMail.taggedSubject(subject, number: complaint.number), body: body,
+            messageID: OutgoingMail.messageID(for: id, domain: domain), inReplyTo: answered.first,
+            references: Array(answered.reversed()), runAt: at, heldReason: held, createdAt: now)
+        try await MessageStore.enqueue([row], on: tx)
+        var extra = ["message": id.uuidString]
+        if let held { extra["why"] = held == "quiet hours" ? "quiet" : "cap" }
+        if held != nil { extra["until"] = String(at.millis) }
+        return [event(held == nil ? "message_queued" : "message_held", extra)]
+    }
+
+    /// The subject and body in both languages, Chinese first.
+    static func text(_ kind: NoticeKind, _ values: [String: String]) -> (String, String) {
+        let zh = Language.zh, en = Language.en
+        let subject = zh.text("notice_\(kind.rawValue)_subject", values) + " / " + en.text("notice_\(kind.rawValue)_subject", values)
+        let body = zh.text("notice_\(kind.rawValue)_body", values) + "\n\n——\n\n" + en.text("notice_\(kind.rawValue)_body", values)
+        return (subject, body)
+    }
+
+    /// An address or number as the timeline shows it: enough to tell which, not enough to copy.
+    static func mask(_ recipient: String) -> String {
+        if let at = recipient.firstIndex(of: "@") {
+            let local = recipient[..<at]
+            return String(local.prefix(2)) + "***" + recipient[at...]
+        }
+        return PhoneNumber(recipient)?.masked ?? "****"
+    }
+}
