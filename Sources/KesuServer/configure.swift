@@ -66,4 +66,5 @@ package func configure(_ app: Application, config: AppConfig, clock: any KesuCor
     app.asyncCommands.use(UserCommand(), as: "user")
     app.asyncCommands.use(SchedulerCommand(), as: "scheduler")
     app.asyncCommands.use(MailInCommand(), as: "mail-in")
+    app.asyncCommands.use(OutboxCommand(), as: "outbox")
 }

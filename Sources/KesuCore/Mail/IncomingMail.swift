@@ -26,7 +26,8 @@ public struct IncomingMail: Sendable {
         self.answers = Array(answers.prefix(50))
         automatic = Self.automaticReason(entity, loopTag: loopTag, from: from)
         let leaves = entity.leaves
-        let bodyIndex = leaves.firstIndex { $0.mediaType == "text/plain" && !Self.isAttachment($0) }
+        // A multipart without a usable boundary is read as the text it holds.
+        let bodyIndex = leaves.firstIndex { ($0.mediaType == "text/plain" || $0.isMultipart) && !Self.isAttachment($0) }
             ?? leaves.firstIndex { $0.mediaType == "text/html" && !Self.isAttachment($0) }
         if let bodyIndex {
             let body = leaves[bodyIndex]
