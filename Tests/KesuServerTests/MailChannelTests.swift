@@ -55,6 +55,14 @@ final class MailChannelTests: KesuTestCase, @unchecked Sendable {
 
     var intake: MailIntake { MailIntake(services: app.kesu, db: app.db) }
 
+    /// 10:00 in Beijing on a Tuesday, outside quiet hours; the tests move it.
+    let clock = FixedClock(Date(timeIntervalSince1970: 1_796_090_400))
+
+    override func setUp() async throws {
+        fixedClock = clock
+        try await super.setUp()
+    }
+
     func outbound(_ number: String) async throws -> [OutboundRow] {
         let complaint = try await ComplaintModel.query(on: app.db).filter(\.$number == number).first()
         return try await MessageStore.list(complaintID: try XCTUnwrap(complaint).requireID(), on: app.db)
@@ -156,8 +164,8 @@ final class MailChannelTests: KesuTestCase, @unchecked Sendable {
         var row = try XCTUnwrap(rows.first)
         XCTAssertEqual(row.state, "failed")
         XCTAssertEqual(row.lastError, "421 try later")
-        XCTAssertGreaterThan(row.runAt, Date(), "retried later, not at once")
-        try await (app.db as! any SQLDatabase).raw("UPDATE outbound_messages SET run_at = \(bind: Date().addingTimeInterval(-1))").run()
+        XCTAssertGreaterThan(row.runAt, app.kesu.now(), "retried later, not at once")
+        try await (app.db as! any SQLDatabase).raw("UPDATE outbound_messages SET run_at = \(bind: app.kesu.now().addingTimeInterval(-1))").run()
         transport.failure.withLockedValue { $0 = .permanent("550 no such user") }
         let got11 = try await sender.runDue().dead
         XCTAssertEqual(got11, 1)
@@ -182,6 +190,51 @@ final class MailChannelTests: KesuTestCase, @unchecked Sendable {
         XCTAssertEqual(got13, "sent")
         let denied = try await call(.GET, "/admin/outbox", headers: [("Cookie", "kesu_session=\(try await session("agent"))")])
         XCTAssertEqual(denied.status, .forbidden)
+    }
+
+    /// The investigation notice goes at once; the proposal the same day waits for the one-a-day rule; a customer who
+    /// turned notices off on their page gets no closing notice.
+    func testNoticesFollowTheComplaintWithinTheDailyCapAndTheCustomersChoice() async throws {
+        guard case .created(let number) = try await intake.take(mail(id: "n1@qq.com", subject: "少件", body: "13912345678"))
+        else { return XCTFail("not created") }
+        for status in ["triaged", "investigating", "proposing"] {
+            let moved = try await call(.POST, "/api/v1/complaints/\(number)/transitions", as: "agent", json: ["to": status])
+            XCTAssertEqual(moved.status, .ok, moved.body)
+        }
+        let made = try await call(.POST, "/api/v1/complaints/\(number)/proposals", as: "agent",
+                                  json: ["kind": "coupon", "amountFen": 1_000, "description": "补发并致歉"])
+        let id = try XCTUnwrap(made.json["id"] as? String)
+        let offered = try await call(.POST, "/api/v1/complaints/\(number)/proposals/\(id)/offer", as: "agent")
+        XCTAssertEqual(offered.status, .ok, offered.body)
+        let messages = try await outbound(number)
+        XCTAssertEqual(messages.map(\.notice), ["received", "investigating", "proposal"])
+        XCTAssertEqual(messages.map(\.state), ["queued", "queued", "held"])
+        XCTAssertEqual(messages[2].heldReason, "daily cap")
+        XCTAssertEqual(messages[2].runAt.timeIntervalSince(messages[1].runAt), 86_400, accuracy: 1)
+        XCTAssertTrue(messages[2].body.contains("/t/"), "the proposal notice links to where the customer answers")
+        let held = try await ComplaintEventModel.query(on: app.db).filter(\.$kind == "message_held").count()
+        XCTAssertEqual(held, 1)
+
+        // The customer turns the non-essential notices off on their page.
+        let link = try XCTUnwrap(messages[0].body.range(of: #"/t/[A-Za-z0-9_-]+"#, options: .regularExpression))
+        let path = String(messages[0].body[link])
+        let off = try await call(.POST, path + "/notices", raw: "off=1", headers: [("Content-Type", "application/x-www-form-urlencoded")])
+        XCTAssertEqual(off.status, .seeOther)
+        let page = try await call(.GET, path)
+        XCTAssertTrue(page.body.contains("您已关闭非必要通知"))
+        let found = try await ComplaintStore.find(number: number, on: app.db)
+        let complaint = try XCTUnwrap(found)
+        let known = try await CustomerModel.find(complaint.$customer.id, on: app.db)
+        let customer = try XCTUnwrap(known)
+        XCTAssertEqual(customer.noticesOff, true)
+        let services = app.kesu
+        let skipped = try await services.writer.write(on: app.db) { tx in
+            try await CustomerNotices.queue(.closed, values: [:], key: "closing", complaint: complaint, customer: customer,
+                                            services: services, on: tx)
+        }
+        XCTAssertEqual(skipped.map(\.kind), ["message_skipped"])
+        let after = try await outbound(number)
+        XCTAssertEqual(after.count, 3, "nothing queued for a customer who said no")
     }
 
     /// A sender dies after the gateway took some messages and before it wrote that down: the next sender, once the

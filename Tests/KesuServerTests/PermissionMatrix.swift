@@ -195,6 +195,7 @@ enum PermissionMatrix {
         e(.POST, "/t/:token/proposals/:id/:answer", .customer, .form("reason=%E5%A4%AA%E5%B0%91"),
           path: "/t/{tok}/proposals/{p}/reject"),
         e(.POST, "/t/:token/survey", .customer, .form("outcome=satisfied")),
+        e(.POST, "/t/:token/notices", .customer, .form("off=1")),
         e(.POST, "/t/:token/attachments", .customer, .file([:])),
         e(.GET, "/t/:token/attachments/:id", .customer, path: "/t/{tok}/attachments/{file}"),
         e(.GET, "/", anyStaff),

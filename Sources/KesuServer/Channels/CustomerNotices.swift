@@ -16,14 +16,20 @@ package enum CustomerNotices {
         return nil
     }
 
-    /// Queues one notice. `key` makes it once-only (the event or request it tells of); `values` fill its template.
-    /// Returns the timeline events to append (queued, held or not sent), none when the customer has no channel.
+    /// Queues one notice. `key` makes it once-only (the event or request it tells of); `values` fill its template,
+    /// and with `link` a new private link to the complaint fills `{link}`. Returns the timeline events to append
+    /// (queued, held or not sent), none when the customer has no channel.
     @discardableResult
-    package static func queue(_ kind: NoticeKind, values: [String: String], urgent: Bool = false, key: String,
-                              complaint: ComplaintModel, customer: CustomerModel, services: KesuServices,
+    package static func queue(_ kind: NoticeKind, values: [String: String], link: Bool = false, urgent: Bool = false,
+                              key: String, complaint: ComplaintModel, customer: CustomerModel, services: KesuServices,
                               on tx: any Database) async throws -> [ComplaintEventModel] {
         guard let (channel, recipient) = channel(for: complaint, customer: customer, config: services.config) else { return [] }
         let complaintID = try complaint.requireID()
+        var values = values
+        if link {
+            let token = try await ComplaintService.issueCustomerLink(to: complaintID, services: services, on: tx)
+            values["link"] = services.config.publicURL + "/t/" + token
+        }
         let customerID = try customer.requireID()
         let now = services.now()
         let settings = NoticeSettings(timeZone: services.config.timeZone.identifier)

@@ -127,9 +127,8 @@ package struct MailIntake: Sendable {
                 for file in kept { try await file.create(on: tx) }
                 try await InboundStore.record(id: services.ids.next(), channel: "email", externalID: externalID, complaintID: id,
                                               sender: from.address, outcome: "stored", reason: nil, at: services.now(), on: tx)
-                let token = try await ComplaintService.issueCustomerLink(to: id, services: services, on: tx)
                 let notices = try await CustomerNotices.queue(
-                    .received, values: ["link": services.config.publicURL + "/t/" + token], key: id.uuidString,
+                    .received, values: [:], link: true, key: id.uuidString,
                     complaint: complaint, customer: complaint.customer, services: services, on: tx)
                 try await ComplaintStore.append(events + notices, on: tx)
             }

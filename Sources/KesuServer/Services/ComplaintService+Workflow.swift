@@ -167,12 +167,13 @@ extension ComplaintService {
         try await ClockStore.insert(added, on: tx)
         var events = [self.event(id, actor, "status_changed", visible: true, before: before, after: after, at: now)]
         if let note { events.append(self.event(id, actor, "note", visible: false, note: note, at: now)) }
-        // The customer hears that the investigation started and that the complaint is closed, on their channel.
-        let notice: NoticeKind? = request.to == .investigating ? .investigating : request.to == .closed ? .closed : nil
-        if let notice, let customer = try await CustomerModel.find(current.$customer.id, on: tx) {
+        // The customer hears that the investigation started, is asked how it went once the solution is carried
+        // out, and hears that the complaint is closed — on their channel.
+        let notices: [ComplaintStatus: NoticeKind] = [.investigating: .investigating, .followUp: .survey, .closed: .closed]
+        if let notice = notices[request.to], let customer = try await CustomerModel.find(current.$customer.id, on: tx) {
             extra += try await CustomerNotices.queue(
-                notice, values: ["summary": current.resolutionSummary ?? ""], key: events[0].id?.uuidString ?? "\(id)",
-                complaint: current, customer: customer, services: services, on: tx)
+                notice, values: ["summary": current.resolutionSummary ?? ""], link: notice == .survey,
+                key: events[0].id?.uuidString ?? "\(id)", complaint: current, customer: customer, services: services, on: tx)
         }
         try await ComplaintStore.append(events + [claimed].compactMap { $0 } + extra, on: tx)
     }

@@ -277,6 +277,19 @@ package struct ComplaintService: Sendable {
         }
     }
 
+    /// The customer turns their non-essential notices off (or on again); the timeline says so.
+    package func setNotices(off: Bool, on complaint: ComplaintModel, by actor: Actor) async throws {
+        try actor.require(.actAsCustomer, on: try .complaint(complaint))
+        let id = try complaint.requireID(), customerID = complaint.$customer.id
+        let event = ComplaintEventModel(id: services.ids.next(), complaintID: id, at: services.now(), actorID: nil,
+                                        actorName: complaint.customer.name, kind: off ? "notices_off" : "notices_on",
+                                        customerVisible: false, note: nil)
+        try await services.writer.write(on: db) { tx in
+            try await CustomerModel.query(on: tx).filter(\.$id == customerID).set(\.$noticesOff, to: off).update()
+            try await ComplaintStore.append([event], on: tx)
+        }
+    }
+
     package func load(id: UUID) async throws -> ComplaintModel {
         guard let complaint = try await ComplaintStore.find(id: id, on: db) else {
             throw KesuError(.internalError, "complaint \(id) vanished")

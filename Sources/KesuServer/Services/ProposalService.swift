@@ -141,7 +141,11 @@ package struct ProposalService: Sendable {
         let offered = try await services.writer.write(on: db) { tx -> Bool in
             guard try await ProposalStore.move(proposal.id, from: .ready, to: .offered, offeredAt: now, on: tx)
             else { return false }
-            try await ComplaintStore.append([event], on: tx)
+            // The customer is asked to decide, with a link to where they answer.
+            let notice = try await CustomerNotices.queue(.proposal, values: [:], link: true, key: proposal.id.uuidString,
+                                                         complaint: complaint, customer: complaint.customer,
+                                                         services: services, on: tx)
+            try await ComplaintStore.append([event] + notice, on: tx)
             try await complaints.move(id, TransitionRequest(to: .awaitingCustomer), settings: settings,
                                       onlyFrom: .proposing, by: actor, on: tx)
             return true
@@ -265,7 +269,12 @@ package struct ProposalService: Sendable {
                 try await ClockStore.setDue(complaintID: id, nearest: ClockBook.nearest(clocks), on: tx)
             }
             let open = try await TaskStore.openCount(complaintID: id, on: tx)
-            try await ComplaintStore.append(open == 0 ? [doneEvent, finishedEvent] : [doneEvent], on: tx)
+            // 处理结果告知 (seed 001): what was done, by whom, when.
+            let told = open == 0 ? try await CustomerNotices.queue(
+                .execution, values: ["text": all.map(\.title).joined(separator: "；") + "（\(actor.displayName)）"],
+                key: finishedEvent.id?.uuidString ?? "\(id)", complaint: complaint, customer: complaint.customer,
+                services: services, on: tx) : []
+            try await ComplaintStore.append(open == 0 ? [doneEvent, finishedEvent] + told : [doneEvent], on: tx)
             if open == 0 {
                 try await complaints.move(id, TransitionRequest(to: .followUp), settings: settings, onlyFrom: .executing,
                                           by: actor, on: tx)

@@ -18,6 +18,7 @@ struct PortalController: RouteCollection {
         routes.post("t", ":token", "messages", use: message)
         routes.post("t", ":token", "proposals", ":id", ":answer", use: answer)
         routes.post("t", ":token", "survey", use: survey)
+        routes.post("t", ":token", "notices", use: notices)
     }
 
     /// Who the timeline names for a complaint filed on these pages: the web channel, which may file and nothing else.
@@ -79,6 +80,8 @@ struct PortalController: RouteCollection {
         /// The follow-up question, while the complaint waits for the customer's verdict.
         var surveyOpen: Bool
         var outcomes: [Choice]
+        /// The customer turned off the notices they do not need.
+        var noticesOff = false
     }
 
     @Sendable func home(req: Request) async throws -> View {
@@ -209,7 +212,7 @@ struct PortalController: RouteCollection {
             outcomes: [FollowUpOutcome.satisfied, .basicallySatisfied, .unsatisfied].map {
                 Choice(value: $0.rawValue, label: language.name(of: $0),
                        selected: false)
-            }))
+            }, noticesOff: complaint.customer.noticesOff == true))
     }
 
     /// The customer's answer to the follow-up question.
@@ -237,6 +240,15 @@ struct PortalController: RouteCollection {
         _ = try await ProposalService(services: req.application.kesu, db: req.db).decide(
             complaint.number, id, accepted: answer == "accept", reason: form.reason, by: try Self.customer(of: complaint))
         return req.redirect(to: "/t/\(token)")
+    }
+
+    /// The customer turns the non-essential notices (investigation started, survey, closed) off or on again.
+    @Sendable func notices(req: Request) async throws -> Response {
+        let (token, complaint) = try await complaintFor(req)
+        struct Form: Decodable { var off: String? }
+        try await ComplaintService(services: req.application.kesu, db: req.db)
+            .setNotices(off: try req.content.decode(Form.self).off == "1", on: complaint, by: try Self.customer(of: complaint))
+        return req.redirect(to: "/t/\(token)#notices")
     }
 
     @Sendable func message(req: Request) async throws -> Response {
