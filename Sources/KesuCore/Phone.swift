@@ -26,5 +26,8 @@ public struct PhoneNumber: Hashable, Sendable, CustomStringConvertible {
         return String(chars.prefix(3)) + "****" + String(chars.suffix(4))
     }
 
+    /// A mobile number, which can take an SMS (a landline cannot).
+    public var isMobile: Bool { digits.count == 11 && digits.hasPrefix("1") }
+
     public var description: String { digits }
 }

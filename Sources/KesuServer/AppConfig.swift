@@ -48,6 +48,10 @@ package struct AppConfig: Sendable {
     /// `KESU_SENDMAIL` — a sendmail-compatible program run as `sendmail -t -i` (default `/usr/sbin/sendmail` when it
     /// exists).
     package var sendmailPath: String?
+    /// `KESU_SMS_URL`, `KESU_SMS_KEY_ID`, `KESU_SMS_SECRET`, `KESU_SMS_SIGN` (the sign name, 签名) and
+    /// `KESU_SMS_TEMPLATES` (`received:SMS_1001,closed:SMS_1002`) — the SMS gateway; customers who did not write by
+    /// e-mail are told by SMS when it is set.
+    package var sms: SMSSettings?
     /// `KESU_OUTBOX_POLL_MS` — how often `serve` sends the customer messages due (default 1000; 0: not here).
     package var outboxPollInterval: Int = 1_000
     /// `KESU_MAIL_RATE_PER_HOUR` — e-mails taken in from one sender an hour; past it they are dropped as a loop
@@ -110,6 +114,18 @@ package struct AppConfig: Sendable {
         config.smtpURL = smtpURL
         config.sendmailPath = env["KESU_SENDMAIL"].flatMap { $0.isEmpty ? nil : $0 }
             ?? (FileManager.default.isExecutableFile(atPath: "/usr/sbin/sendmail") ? "/usr/sbin/sendmail" : nil)
+        if let raw = env["KESU_SMS_URL"].flatMap({ $0.isEmpty ? nil : $0 }) {
+            let keyID = env["KESU_SMS_KEY_ID"] ?? "", secret = env["KESU_SMS_SECRET"] ?? "", sign = env["KESU_SMS_SIGN"] ?? ""
+            if let url = URL(string: raw), url.host != nil, !keyID.isEmpty, !secret.isEmpty, !sign.isEmpty {
+                let templates = (env["KESU_SMS_TEMPLATES"] ?? "").split(separator: ",").reduce(into: [String: String]()) { map, pair in
+                    let kv = pair.split(separator: ":", maxSplits: 1).map { $0.trimmingCharacters(in: .whitespaces) }
+                    if kv.count == 2 { map[kv[0]] = kv[1] }
+                }
+                config.sms = SMSSettings(url: url, keyID: keyID, secret: secret, signName: sign, templates: templates)
+            } else {
+                problems.append("KESU_SMS_URL needs an http(s) address and KESU_SMS_KEY_ID, KESU_SMS_SECRET and KESU_SMS_SIGN")
+            }
+        }
         config.outboxPollInterval = int("KESU_OUTBOX_POLL_MS", default: 1_000, 0...3_600_000)
         config.mailRatePerHour = int("KESU_MAIL_RATE_PER_HOUR", default: 30, 1...100_000)
         guard problems.isEmpty else {

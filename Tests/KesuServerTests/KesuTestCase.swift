@@ -16,10 +16,13 @@ class KesuTestCase: XCTestCase, @unchecked Sendable {
     var tokens: [String: String] = [:]
     /// Set before `super.setUp()` to run the server on a clock the test moves.
     var fixedClock: FixedClock?
+    /// Set before `super.setUp()` to add to the server's configuration (a fake gateway's address, say).
+    var environment: [String: String] = [:]
 
     override func setUp() async throws {
         dataDirectory = NSTemporaryDirectory() + "kesu-test-" + UUID().uuidString
-        app = try await Self.makeApp(dataDirectory: dataDirectory, fresh: true, clock: fixedClock ?? SystemClock())
+        app = try await Self.makeApp(dataDirectory: dataDirectory, fresh: true, clock: fixedClock ?? SystemClock(),
+                                     environment: environment)
         _ = try await Bootstrap.seedDemoOrganisation(app)
         _ = try await OrgService(app: app, db: app.db, as: .system).createUser(
             username: "admin", displayName: "管理员", password: Bootstrap.demoPassword, role: .admin, unitCode: "HQ")
@@ -32,20 +35,20 @@ class KesuTestCase: XCTestCase, @unchecked Sendable {
     }
 
     /// The test configuration: cheap bcrypt, the given data folder, the environment's DATABASE_URL.
-    static func config(dataDirectory: String) throws -> AppConfig {
-        var env = ["KESU_DATA_DIR": dataDirectory, "KESU_BCRYPT_COST": "4"]
+    static func config(dataDirectory: String, environment: [String: String] = [:]) throws -> AppConfig {
+        var env = ["KESU_DATA_DIR": dataDirectory, "KESU_BCRYPT_COST": "4"].merging(environment) { $1 }
         if let url = ProcessInfo.processInfo.environment["DATABASE_URL"] { env["DATABASE_URL"] = url }
         return try AppConfig.fromEnvironment(env)
     }
 
     static var usesPostgres: Bool { ProcessInfo.processInfo.environment["DATABASE_URL"] != nil }
 
-    static func makeApp(dataDirectory: String, fresh: Bool, clock: any KesuCore.Clock = SystemClock()) async throws
-        -> Application
+    static func makeApp(dataDirectory: String, fresh: Bool, clock: any KesuCore.Clock = SystemClock(),
+                        environment: [String: String] = [:]) async throws -> Application
     {
         let app = try await Application.make(.testing)
         app.logger.logLevel = .warning
-        try await configure(app, config: try config(dataDirectory: dataDirectory), clock: clock)
+        try await configure(app, config: try config(dataDirectory: dataDirectory, environment: environment), clock: clock)
         if fresh, usesPostgres, let sql = app.db as? any SQLDatabase {
             try await sql.raw("DROP SCHEMA public CASCADE").run()
             try await sql.raw("CREATE SCHEMA public").run()

@@ -13,6 +13,7 @@ package enum CustomerNotices {
         if let email = customer.email, complaint.channel == Channel.email.rawValue, MailAddress(address: email) != nil {
             return ("email", email)
         }
+        if config.sms != nil, let phone = PhoneNumber(customer.phone), phone.isMobile { return ("sms", phone.digits) }
         return nil
     }
 
@@ -51,11 +52,19 @@ package enum CustomerNotices {
         let id = services.ids.next()
         let domain = services.config.mailFrom.split(separator: "@").last.map(String.init) ?? "kesu.invalid"
         let answered = channel == "email" ? try await InboundStore.externalIDs(complaintID: complaintID, channel: "email", on: tx) : []
-        let (subject, body) = text(kind, values.merging(["number": complaint.number]) { a, _ in a })
+        let filled = values.merging(["number": complaint.number]) { a, _ in a }
+        var (subject, body) = text(kind, filled)
+        if channel == "sms" {
+            // An SMS is a gateway template filled with parameters: kept as the message's subject, with the Chinese text
+            // it reads as for the timeline and the outbox page.
+            subject = String(data: try JSONEncoder.sorted.encode(SMSSettings.parameters(
+                for: kind.rawValue, number: complaint.number, link: values["link"])), encoding: .utf8) ?? "{}"
+            body = Language.zh.text("sms_\(kind.rawValue)", filled)
+        }
         let row = OutboundRow(
             id: id, idempotencyKey: "\(kind.rawValue):\(key)".prefix(200).description, complaintID: complaintID,
             customerID: customerID, channel: channel, notice: kind.rawValue, urgent: urgent, recipient: recipient,
-            subject: OutgoingMail.taggedSubject(subject, number: complaint.number), body: body,
+            subject: channel == "email" ? OutgoingMail.taggedSubject(subject, number: complaint.number) : subject, body: body,
             messageID: OutgoingMail.messageID(for: id, domain: domain), inReplyTo: answered.first,
             references: Array(answered.reversed()), runAt: at, heldReason: held, createdAt: now)
         try await MessageStore.enqueue([row], on: tx)

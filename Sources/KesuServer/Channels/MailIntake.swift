@@ -127,10 +127,7 @@ package struct MailIntake: Sendable {
                 for file in kept { try await file.create(on: tx) }
                 try await InboundStore.record(id: services.ids.next(), channel: "email", externalID: externalID, complaintID: id,
                                               sender: from.address, outcome: "stored", reason: nil, at: services.now(), on: tx)
-                let notices = try await CustomerNotices.queue(
-                    .received, values: [:], link: true, key: id.uuidString,
-                    complaint: complaint, customer: complaint.customer, services: services, on: tx)
-                try await ComplaintStore.append(events + notices, on: tx)
+                try await ComplaintStore.append(events, on: tx)
             }
             return .created(complaint.number)
         } catch let error as KesuError where error.isBadInput {

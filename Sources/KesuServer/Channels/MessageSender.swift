@@ -35,6 +35,7 @@ package struct MessageSender: Sendable {
         } else if let path = config.sendmailPath {
             transports["email"] = SendmailTransport(path: path)
         }
+        if let sms = config.sms { transports["sms"] = SMSTransport(settings: sms) }
         return transports
     }
 

@@ -42,6 +42,11 @@ package struct ComplaintService: Sendable {
                 let complaint = try await self.insert(intake, known: known, actor: actor, on: tx)
                 let id = try complaint.requireID()
                 try await alongside?(complaint, tx)
+                // 已受理: the number and a private link, on the customer's channel (nothing when they have none),
+                // answering the message the channel kept alongside.
+                try await ComplaintStore.append(try await CustomerNotices.queue(
+                    .received, values: [:], link: true, key: id.uuidString, complaint: complaint,
+                    customer: complaint.customer, services: self.services, on: tx), on: tx)
                 if let key {
                     let record = IdempotencyKeyModel()
                     record.id = self.services.ids.next()

@@ -32,6 +32,7 @@ struct CreateMessages: AsyncMigration {
             .field("notice", .string, .required)
             .field("urgent", .bool, .required)
             .field("recipient", .string, .required)
+            // An e-mail's subject; an SMS's template parameters (JSON), which the gateway fills its template with.
             .field("subject", .string, .required)
             .field("body", .string, .required)
             // Our own id for the message (an e-mail's Message-ID), and what it answers.
