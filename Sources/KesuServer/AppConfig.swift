@@ -52,6 +52,9 @@ package struct AppConfig: Sendable {
     /// `KESU_SMS_TEMPLATES` (`received:SMS_1001,closed:SMS_1002`) — the SMS gateway; customers who did not write by
     /// e-mail are told by SMS when it is set.
     package var sms: SMSSettings?
+    /// `KESU_PLATFORM_SECRETS` — the e-commerce platforms that push complaints to `/api/v1/intake/{source}`, each
+    /// with the secret it signs with: `taobao:secret1,jd:secret2`.
+    package var platformSecrets: [String: String] = [:]
     /// `KESU_OUTBOX_POLL_MS` — how often `serve` sends the customer messages due (default 1000; 0: not here).
     package var outboxPollInterval: Int = 1_000
     /// `KESU_MAIL_RATE_PER_HOUR` — e-mails taken in from one sender an hour; past it they are dropped as a loop
@@ -125,6 +128,14 @@ package struct AppConfig: Sendable {
             } else {
                 problems.append("KESU_SMS_URL needs an http(s) address and KESU_SMS_KEY_ID, KESU_SMS_SECRET and KESU_SMS_SIGN")
             }
+        }
+        for pair in (env["KESU_PLATFORM_SECRETS"] ?? "").split(separator: ",") {
+            let kv = pair.split(separator: ":", maxSplits: 1).map { $0.trimmingCharacters(in: .whitespaces) }
+            guard kv.count == 2, !kv[1].isEmpty, kv[0].allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "-") }) else {
+                problems.append("KESU_PLATFORM_SECRETS must read source:secret,source:secret (letters, digits and - in a source)")
+                continue
+            }
+            config.platformSecrets[kv[0]] = kv[1]
         }
         config.outboxPollInterval = int("KESU_OUTBOX_POLL_MS", default: 1_000, 0...3_600_000)
         config.mailRatePerHour = int("KESU_MAIL_RATE_PER_HOUR", default: 30, 1...100_000)

@@ -56,6 +56,8 @@ package func routes(_ app: Application) throws {
     try staff.register(collection: AdminFinesController())
     try staff.register(collection: FineStatementPagesController())
 
+    // Platforms' webhooks: signed over the raw body, so read before any decoding.
+    try app.grouped(BodyLimitMiddleware(maxBytes: 1 << 20)).register(collection: PlatformWebhookController())
     let api = app.grouped(BodyLimitMiddleware(maxBytes: app.kesu.config.maxBodyBytes))
         .grouped(InputScreeningMiddleware(maxBodyBytes: app.kesu.config.maxBodyBytes)).grouped(AuthMiddleware())
     let transport = VaporTransport(routesBuilder: api)

@@ -13,6 +13,9 @@ enum PermissionMatrix {
         case customer
         /// The listed roles; `scoped`: only on a subject within their unit.
         case roles(Set<Role>, scoped: Bool)
+        /// A platform's webhook: only its signature lets a request in, never a login. The matrix's server knows no
+        /// platform, so every caller is refused (the signatures are PlatformIntakeTests').
+        case signed
     }
 
     enum Body {
@@ -238,6 +241,7 @@ enum PermissionMatrix {
         e(.POST, "/admin/root-causes", .roles([.quality, .admin], scoped: false), .form("name=%E5%8E%9F%E5%9B%A0{u}")),
         e(.GET, "/admin/jobs", adminOnly),
         e(.GET, "/admin/outbox", adminOnly),
+        e(.POST, "/api/v1/intake/:source", .signed, .json(#"{"caseId":"m1"}"#), path: "/api/v1/intake/taobao"),
         e(.POST, "/admin/outbox/:id/retry", adminOnly, .form(""), path: "/admin/outbox/{deadMessage}/retry"),
         e(.POST, "/admin/jobs/:id/retry", adminOnly, .form(""), path: "/admin/jobs/{dead}/retry"),
         e(.POST, "/complaints/:number/promise", work, .form("dueAt={futureLocal}&note=%E5%9B%9E%E7%94%B5")),

@@ -159,6 +159,7 @@ final class PermissionMatrixTests: KesuTestCase, @unchecked Sendable {
         case (.roles, .anonymous), (.roles, .otherCustomer): expected = .login
         case (.roles(let roles, let scoped), .staff(let role, let isOwn)):
             expected = roles.contains(role) && (isOwn || !scoped) ? .passed : .refused
+        case (.signed, _): expected = .refused
         }
         let path = try await fill(entry.path, side)
         var headers: [(String, String)] = []
