@@ -65,6 +65,8 @@ public enum Permission: String, CaseIterable, Sendable {
     case manageRootCauses
     /// See the work queue and send dead jobs again.
     case manageJobs
+    /// Change the words of the notices customers get (通知模板).
+    case manageNotices
     /// Register a problem parcel (问题件): couriers, outlets, the operations system.
     case registerProblemParcels
     /// See problem parcels (of one's unit's subtree).
@@ -112,6 +114,7 @@ public enum Permission: String, CaseIterable, Sendable {
         case .verifyRectifications: "verify rectifications"
         case .manageRootCauses: "change the list of root causes"
         case .manageJobs: "look after the work queue"
+        case .manageNotices: "change the words of customer notices"
         case .registerProblemParcels: "register problem parcels"
         case .viewProblemParcels: "see problem parcels"
         case .workProblemParcels: "follow up or settle problem parcels"

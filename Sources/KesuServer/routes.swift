@@ -47,6 +47,7 @@ package func routes(_ app: Application) throws {
     try staff.register(collection: ResolutionPagesController())
     try staff.register(collection: JobsPageController())
     try staff.register(collection: OutboxPageController())
+    try staff.register(collection: NoticeTemplatesController())
     try staff.register(collection: ProblemParcelPagesController())
     try staff.register(collection: AdminParcelsController())
     try staff.register(collection: FinePagesController())

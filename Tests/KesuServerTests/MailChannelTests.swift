@@ -60,6 +60,7 @@ final class MailChannelTests: KesuTestCase, @unchecked Sendable {
 
     override func setUp() async throws {
         fixedClock = clock
+        environment = ["KESU_MAIL_RATE_PER_HOUR": "5"]
         try await super.setUp()
     }
 
@@ -152,6 +153,20 @@ final class MailChannelTests: KesuTestCase, @unchecked Sendable {
         XCTAssertEqual(got9, .refused("the message has no sender address (From)"))
     }
 
+    /// A sender past the hourly rate (here 5) is a loop or a flood: the rest are recorded and dropped, and an hour
+    /// later they are taken again.
+    func testASenderPastTheHourlyRateIsDropped() async throws {
+        var outcomes: [MailIntake.Outcome] = []
+        for n in 0..<7 {
+            outcomes.append(try await intake.take(mail(from: "flood@qq.com", id: "flood\(n)@qq.com", subject: "第\(n)封",
+                                                       body: "电话 13912345678")))
+        }
+        XCTAssertEqual(outcomes.filter { if case .ignored("rate") = $0 { true } else { false } }.count, 2)
+        clock.advance(by: 3_601)
+        let later = try await intake.take(mail(from: "flood@qq.com", id: "flood-later@qq.com", subject: "再来", body: "13912345678"))
+        XCTAssertNotEqual(later, .ignored("rate"))
+    }
+
     func testFailuresRetryThenGiveUpAndAnAdminSendsAgain() async throws {
         guard case .created(let number) = try await intake.take(mail(id: "f1@qq.com", subject: "破损", body: "13912345678"))
         else { return XCTFail("not created") }
@@ -235,6 +250,45 @@ final class MailChannelTests: KesuTestCase, @unchecked Sendable {
         XCTAssertEqual(skipped.map(\.kind), ["message_skipped"])
         let after = try await outbound(number)
         XCTAssertEqual(after.count, 3, "nothing queued for a customer who said no")
+    }
+
+    /// An admin rewrites the acknowledgement's words: the next complaint's notice reads them; a placeholder the notice
+    /// does not fill is refused with the form kept; going back to the default restores the catalog's words.
+    func testAnAdminChangesTheWordsOfANotice() async throws {
+        let cookie = try await session("admin")
+        let page = try await call(.GET, "/admin/notices", headers: [("Cookie", "kesu_session=\(cookie)")])
+        XCTAssertEqual(page.status, .ok)
+        XCTAssertTrue(page.body.contains("{link} {number}"), "each form says what its notice fills")
+        let csrf = try formToken(in: page.body)
+        func post(_ form: String) async throws -> Reply {
+            try await call(.POST, "/admin/notices/received/email", raw: "_csrf=\(csrf)&" + form,
+                           headers: [("Cookie", "kesu_session=\(cookie)"), ("Content-Type", "application/x-www-form-urlencoded")])
+        }
+        let zh = "subject_zh=%E5%B7%B2%E6%94%B6%E5%88%B0&body_zh=%E7%BC%96%E5%8F%B7%20%7Bnumber%7D%EF%BC%8C%E9%93%BE%E6%8E%A5%20%7Blink%7D"
+        let bad = try await post(zh + "&subject_en=Got%20it&body_en=Dear%20%7Bname%7D")
+        XCTAssertEqual(bad.status, .unprocessableEntity)
+        XCTAssertTrue(bad.body.contains("Dear {name}"), "the form keeps what was typed")
+        let saved = try await post(zh + "&subject_en=Got%20it&body_en=Number%20%7Bnumber%7D%2C%20follow%20%7Blink%7D")
+        XCTAssertEqual(saved.status, .seeOther)
+
+        guard case .created(let number) = try await intake.take(mail(id: "t1@qq.com", subject: "x", body: "13912345678"))
+        else { return XCTFail("not created") }
+        let first = try await outbound(number)
+        let notice = try XCTUnwrap(first.first)
+        XCTAssertTrue(notice.body.hasPrefix("编号 \(number)，链接 http"), notice.body)
+        XCTAssertTrue(notice.body.contains("Number \(number), follow http"))
+        XCTAssertEqual(notice.subject, "[\(number)] 已收到 / Got it")
+
+        let reset = try await post("reset=1")
+        XCTAssertEqual(reset.status, .seeOther)
+        guard case .created(let other) = try await intake.take(mail(id: "t2@qq.com", subject: "y", body: "13912345678"))
+        else { return XCTFail("not created") }
+        let second = try await outbound(other)
+        let restored = try XCTUnwrap(second.first)
+        XCTAssertTrue(restored.body.hasPrefix("您好，我们已收到您的投诉"), restored.body)
+        let agent = try await session("agent")
+        let denied = try await call(.GET, "/admin/notices", headers: [("Cookie", "kesu_session=\(agent)")])
+        XCTAssertEqual(denied.status, .forbidden)
     }
 
     /// A sender dies after the gateway took some messages and before it wrote that down: the next sender, once the

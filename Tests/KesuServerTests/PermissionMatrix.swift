@@ -241,6 +241,8 @@ enum PermissionMatrix {
         e(.POST, "/admin/root-causes", .roles([.quality, .admin], scoped: false), .form("name=%E5%8E%9F%E5%9B%A0{u}")),
         e(.GET, "/admin/jobs", adminOnly),
         e(.GET, "/admin/outbox", adminOnly),
+        e(.GET, "/admin/notices", adminOnly),
+        e(.POST, "/admin/notices/:notice/:channel", adminOnly, .form("reset=1"), path: "/admin/notices/closed/email"),
         e(.POST, "/api/v1/intake/:source", .signed, .json(#"{"caseId":"m1"}"#), path: "/api/v1/intake/taobao"),
         e(.POST, "/admin/outbox/:id/retry", adminOnly, .form(""), path: "/admin/outbox/{deadMessage}/retry"),
         e(.POST, "/admin/jobs/:id/retry", adminOnly, .form(""), path: "/admin/jobs/{dead}/retry"),

@@ -53,13 +53,18 @@ package enum CustomerNotices {
         let domain = services.config.mailFrom.split(separator: "@").last.map(String.init) ?? "kesu.invalid"
         let answered = channel == "email" ? try await InboundStore.externalIDs(complaintID: complaintID, channel: "email", on: tx) : []
         let filled = values.merging(["number": complaint.number]) { a, _ in a }
-        var (subject, body) = text(kind, filled)
+        // The words in force (an admin's, else the catalog's), Chinese first and English after on e-mail.
+        let words = NoticeTemplates.words(kind, channel: channel, overrides: try await NoticeTemplateStore.find(
+            notice: kind.rawValue, channel: channel, on: tx))
+        func filling(_ template: String?) -> String { Language.fill(template ?? "", filled) }
+        var subject = filling(words.subject[.zh]) + " / " + filling(words.subject[.en])
+        var body = filling(words.body[.zh]) + "\n\n——\n\n" + filling(words.body[.en])
         if channel == "sms" {
             // An SMS is a gateway template filled with parameters: kept as the message's subject, with the Chinese text
             // it reads as for the timeline and the outbox page.
             subject = String(data: try JSONEncoder.sorted.encode(SMSSettings.parameters(
                 for: kind.rawValue, number: complaint.number, link: values["link"])), encoding: .utf8) ?? "{}"
-            body = Language.zh.text("sms_\(kind.rawValue)", filled)
+            body = filling(words.body[.zh])
         }
         let row = OutboundRow(
             id: id, idempotencyKey: "\(kind.rawValue):\(key)".prefix(200).description, complaintID: complaintID,
@@ -72,14 +77,6 @@ package enum CustomerNotices {
         if let held { extra["why"] = held == "quiet hours" ? "quiet" : "cap" }
         if held != nil { extra["until"] = String(at.millis) }
         return [event(held == nil ? "message_queued" : "message_held", extra)]
-    }
-
-    /// The subject and body in both languages, Chinese first.
-    static func text(_ kind: NoticeKind, _ values: [String: String]) -> (String, String) {
-        let zh = Language.zh, en = Language.en
-        let subject = zh.text("notice_\(kind.rawValue)_subject", values) + " / " + en.text("notice_\(kind.rawValue)_subject", values)
-        let body = zh.text("notice_\(kind.rawValue)_body", values) + "\n\n——\n\n" + en.text("notice_\(kind.rawValue)_body", values)
-        return (subject, body)
     }
 
     /// An address or number as the timeline shows it: enough to tell which, not enough to copy.

@@ -34,6 +34,7 @@ package enum Migrations {
         CreateCustomerReviews(),
         IndexPerformanceBoard(),
         CreateMessages(),
+        CreateNoticeTemplates(),
     ]
 }
 
