@@ -188,7 +188,7 @@ struct MailTests {
             "From: a@b.cn\r\nSubject: =?GBK?B?xOO6ww==?=\r\nContent-Type: multipart/mixed; boundary=x\r\n\r\n--x\r\nContent-Type: text/plain; charset=gbk\r\nContent-Transfer-Encoding: quoted-printable\r\n\r\n=C4=E3=BA=C3\r\n--x\r\nContent-Disposition: attachment; filename*=utf-8''a%20b\r\n\r\nAAAA\r\n--x--\r\n",
             "From: \"=?UTF-8?B?5byg?=\" <z@q.com>\r\nIn-Reply-To: <x@y>\r\nContent-Type: text/html\r\n\r\n<p>hi<br></p>",
         ]
-        var rng = SplitMix(seed: 42)
+        var rng = SplitMix64(seed: 42)
         for n in 0..<3_000 {
             var bytes = Array(seeds[n % seeds.count].utf8)
             for _ in 0..<(1 + Int(rng.next() % 8)) {
@@ -206,18 +206,5 @@ struct MailTests {
                 _ = MailText.waybills(in: mail.text + mail.subject)
             }
         }
-    }
-}
-
-/// A small deterministic generator for the fuzz test.
-struct SplitMix {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
     }
 }

@@ -72,7 +72,7 @@ package struct NoticeTemplates: Sendable {
                 if body.count > (channel == "sms" ? 300 : 5_000) { problems.refuse("body_\(field)", "is too long") }
                 if channel == "email", subject.isEmpty { problems.refuse("subject_\(field)", "is empty") }
                 if subject.count > 200 { problems.refuse("subject_\(field)", "is too long") }
-                let unknown = Self.placeholdersUsed(in: subject + body).subtracting(allowed)
+                let unknown = LocaleCatalog.placeholders(in: subject + body).subtracting(allowed)
                 if !unknown.isEmpty {
                     problems.refuse("body_\(field)", "uses " + unknown.sorted().map { "{\($0)}" }.joined(separator: ", ")
                                     + "; this notice fills " + allowed.sorted().map { "{\($0)}" }.joined(separator: ", "))
@@ -86,15 +86,5 @@ package struct NoticeTemplates: Sendable {
         try await services.writer.write(on: db) { tx in
             try await NoticeTemplateStore.replace(notice: kind.rawValue, channel: channel, with: kept, id: services.ids.next, on: tx)
         }
-    }
-
-    static func placeholdersUsed(in text: String) -> Set<String> {
-        var found: Set<String> = []
-        var rest = Substring(text)
-        while let open = rest.firstIndex(of: "{"), let close = rest[open...].firstIndex(of: "}") {
-            found.insert(String(rest[rest.index(after: open)..<close]))
-            rest = rest[rest.index(after: close)...]
-        }
-        return found
     }
 }
