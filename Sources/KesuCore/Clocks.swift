@@ -182,8 +182,9 @@ public struct ComplaintClock: Sendable, Equatable {
     }
 
     /// The clocks a new complaint starts with.
-    public static func opening(receivedAt: Date, channel: Channel, regulatorForwardedAt: Date?, policy: ClockPolicy,
-                               calendar: BusinessCalendar) -> [ComplaintClock] {
+    /// The regulator's clock runs from the forwarding to the deadline it gave, else for the policy's time.
+    public static func opening(receivedAt: Date, channel: Channel, regulatorForwardedAt: Date?, regulatorDueAt: Date? = nil,
+                               policy: ClockPolicy, calendar: BusinessCalendar) -> [ComplaintClock] {
         var clocks = [
             ComplaintClock(kind: .firstReply, startedAt: receivedAt, target: policy.firstReply,
                            businessTime: policy.businessTime, warnFraction: policy.warnFraction,
@@ -195,8 +196,10 @@ public struct ComplaintClock: Sendable, Equatable {
                            warnFraction: policy.warnFraction, pauseStatuses: [], calendar: calendar),
         ]
         if channel == .regulator {
-            clocks.append(ComplaintClock(kind: .regulator, startedAt: regulatorForwardedAt ?? receivedAt,
-                                         target: policy.regulator, businessTime: false,
+            let start = regulatorForwardedAt ?? receivedAt
+            clocks.append(ComplaintClock(kind: .regulator, startedAt: start,
+                                         target: regulatorDueAt.map { $0.timeIntervalSince(start) } ?? policy.regulator,
+                                         businessTime: false,
                                          warnFraction: policy.warnFraction, pauseStatuses: [], calendar: calendar))
         }
         return clocks

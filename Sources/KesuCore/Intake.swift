@@ -15,6 +15,9 @@ public struct ComplaintDraft: Sendable {
     public var receivedAt: Date?
     /// When the regulator forwarded the appeal (申诉转办), for channel `regulator`; its clock runs from then.
     public var regulatorForwardedAt: Date?
+    /// The regulator's case number (the 12305 appeal number) and the deadline it gave, for channel `regulator`.
+    public var regulatorCaseNumber: String?
+    public var regulatorDueAt: Date?
 
     public init(channel: Channel, customerName: String, customerPhone: String, customerEmail: String? = nil,
                 waybillNumbers: [String], description: String, category: ComplaintCategory? = nil,
@@ -49,6 +52,8 @@ public struct ValidIntake: Sendable, Equatable {
     public var requestedPriority: Priority?
     public var receivedAt: Date
     public var regulatorForwardedAt: Date?
+    public var regulatorCaseNumber: String?
+    public var regulatorDueAt: Date?
 }
 
 /// The limits intake enforces.
@@ -119,6 +124,20 @@ extension ComplaintDraft {
                 problems.refuse("regulatorForwardedAt", "is more than a year ago")
             }
         }
+        var caseNumber = regulatorCaseNumber?.trimmed
+        if caseNumber?.isEmpty == true { caseNumber = nil }
+        if let caseNumber {
+            if channel != .regulator { problems.refuse("regulatorCaseNumber", "is only for channel regulator") }
+            if caseNumber.count > 40 || !caseNumber.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "-") }) {
+                problems.refuse("regulatorCaseNumber", "is 1 to 40 letters, digits and hyphens")
+            }
+        }
+        if let due = regulatorDueAt {
+            let from = regulatorForwardedAt ?? receivedAt ?? now
+            if channel != .regulator { problems.refuse("regulatorDueAt", "is only for channel regulator") }
+            if due <= from { problems.refuse("regulatorDueAt", "is not after the appeal was forwarded") }
+            if due.timeIntervalSince(from) > 90 * 86_400 { problems.refuse("regulatorDueAt", "is more than 90 days away") }
+        }
         if subcategory != nil, category == nil {
             problems.refuse("subcategory", "needs its category")
         }
@@ -129,7 +148,7 @@ extension ComplaintDraft {
             channel: channel, customerName: name, phone: phone, email: email, waybillNumbers: waybills,
             description: text, category: category ?? guessed, categorySuggested: guessed != nil,
             subcategory: subcategory, requestedPriority: priority, receivedAt: receivedAt ?? now,
-            regulatorForwardedAt: regulatorForwardedAt)
+            regulatorForwardedAt: regulatorForwardedAt, regulatorCaseNumber: caseNumber, regulatorDueAt: regulatorDueAt)
     }
 
     private static func looksLikeEmail(_ s: String) -> Bool {

@@ -14,18 +14,20 @@ public enum NoticeKind: String, CaseIterable, Codable, Sendable {
     case execution
     case survey
     case closed
+    /// 申诉转办的回复: the reply to the regulator about a forwarded appeal — sent to the regulator, not the customer.
+    case regulator
 
     /// Essential notices are sent even to a customer who turned notices off: the answer to what they wrote, a
     /// person's reply, a decision asked of them, and what was done.
     public var essential: Bool {
         switch self {
-        case .received, .reply, .proposal, .execution: true
+        case .received, .reply, .proposal, .execution, .regulator: true
         case .investigating, .survey, .closed: false
         }
     }
 
     /// A proactive notice is one Kesu starts; the answer to what the customer wrote and a person's reply are not.
-    public var proactive: Bool { self != .received && self != .reply }
+    public var proactive: Bool { self != .received && self != .reply && self != .regulator }
 }
 
 /// The company's notice settings.

@@ -55,6 +55,9 @@ package struct AppConfig: Sendable {
     /// `KESU_PLATFORM_SECRETS` — the e-commerce platforms that push complaints to `/api/v1/intake/{source}`, each
     /// with the secret it signs with: `taobao:secret1,jd:secret2`.
     package var platformSecrets: [String: String] = [:]
+    /// `KESU_REGULATOR_EMAIL` — where replies to the regulator about forwarded appeals (申诉转办) are e-mailed; without
+    /// it they are kept in the outbox as given up, for an admin to see.
+    package var regulatorEmail: String?
     /// `KESU_OUTBOX_POLL_MS` — how often `serve` sends the customer messages due (default 1000; 0: not here).
     package var outboxPollInterval: Int = 1_000
     /// `KESU_MAIL_RATE_PER_HOUR` — e-mails taken in from one sender an hour; past it they are dropped as a loop
@@ -136,6 +139,10 @@ package struct AppConfig: Sendable {
                 continue
             }
             config.platformSecrets[kv[0]] = kv[1]
+        }
+        config.regulatorEmail = env["KESU_REGULATOR_EMAIL"].flatMap { $0.isEmpty ? nil : $0 }
+        if let address = config.regulatorEmail, MailAddress(address: address) == nil {
+            problems.append("KESU_REGULATOR_EMAIL is not an e-mail address")
         }
         config.outboxPollInterval = int("KESU_OUTBOX_POLL_MS", default: 1_000, 0...3_600_000)
         config.mailRatePerHour = int("KESU_MAIL_RATE_PER_HOUR", default: 30, 1...100_000)

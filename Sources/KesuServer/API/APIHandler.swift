@@ -49,12 +49,14 @@ package struct APIHandler: APIProtocol {
     {
         let actor = try RequestContext.requireActor()
         guard case .json(let body) = input.body else { throw KesuError.invalid("Send JSON.") }
-        let draft = ComplaintDraft(
+        var draft = ComplaintDraft(
             channel: try convert(body.channel), customerName: body.customer.name, customerPhone: body.customer.phone,
             customerEmail: body.customer.email, waybillNumbers: body.waybillNumbers, description: body.description,
             category: try body.category.map { try convert($0) }, subcategory: body.subcategory,
             priority: try body.priority.map { try convert($0) }, receivedAt: body.receivedAt,
             regulatorForwardedAt: body.regulatorForwardedAt)
+        draft.regulatorCaseNumber = body.regulatorCaseNumber
+        draft.regulatorDueAt = body.regulatorDueAt
         let complaint = try await complaints().record(draft, idempotencyKey: input.headers.idempotencyKey, by: actor)
         return .created(.init(body: .json(try .init(complaint, for: actor))))
     }

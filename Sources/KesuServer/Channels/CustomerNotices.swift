@@ -21,10 +21,12 @@ package enum CustomerNotices {
     /// and with `link` a new private link to the complaint fills `{link}`. Returns the timeline events to append
     /// (queued, held or not sent), none when the customer has no channel.
     @discardableResult
+    /// `to` sends it elsewhere than to the customer (the regulator's office).
     package static func queue(_ kind: NoticeKind, values: [String: String], link: Bool = false, urgent: Bool = false,
-                              key: String, complaint: ComplaintModel, customer: CustomerModel, services: KesuServices,
+                              key: String, complaint: ComplaintModel, customer: CustomerModel,
+                              to: (channel: String, recipient: String)? = nil, services: KesuServices,
                               on tx: any Database) async throws -> [ComplaintEventModel] {
-        guard let (channel, recipient) = channel(for: complaint, customer: customer, config: services.config) else { return [] }
+        guard let (channel, recipient) = to ?? channel(for: complaint, customer: customer, config: services.config) else { return [] }
         let complaintID = try complaint.requireID()
         var values = values
         if link {

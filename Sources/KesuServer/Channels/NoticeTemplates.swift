@@ -23,6 +23,7 @@ package struct NoticeTemplates: Sendable {
         case .reply, .execution: ["number", "text"]
         case .investigating: ["number"]
         case .closed: ["number", "summary"]
+        case .regulator: ["number", "text", "caseNumber"]
         }
     }
 
@@ -50,7 +51,7 @@ package struct NoticeTemplates: Sendable {
         try actor.require(.manageNotices)
         let rows = try await NoticeTemplateStore.all(on: db)
         return NoticeKind.allCases.flatMap { kind in
-            Self.channels.map { channel in
+            (kind == .regulator ? ["email"] : Self.channels).map { channel in
                 (kind, channel, Self.words(kind, channel: channel, overrides: rows.filter { $0.notice == kind.rawValue && $0.channel == channel }))
             }
         }

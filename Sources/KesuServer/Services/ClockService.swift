@@ -32,11 +32,11 @@ package final class ClockSettingsCache: Sendable {
 enum ClockBook {
     /// The clocks a new complaint starts with, under the policy its category, priority and channel choose.
     static func opening(complaintID: UUID, receivedAt: Date, channel: KesuCore.Channel, category: ComplaintCategory?,
-                        priority: Priority, regulatorForwardedAt: Date?, settings: ClockSettings,
-                        ids: () -> UUID) -> [StoredClock] {
+                        priority: Priority, regulatorForwardedAt: Date?, regulatorDueAt: Date? = nil,
+                        settings: ClockSettings, ids: () -> UUID) -> [StoredClock] {
         let rule = settings.rule(category: category, priority: priority, channel: channel)
         return ComplaintClock.opening(receivedAt: receivedAt, channel: channel, regulatorForwardedAt: regulatorForwardedAt,
-                                      policy: rule.policy, calendar: settings.calendar).map {
+                                      regulatorDueAt: regulatorDueAt, policy: rule.policy, calendar: settings.calendar).map {
             StoredClock(id: ids(), complaintID: complaintID, clock: $0, warnActions: rule.policy.warnActions,
                         breachActions: rule.policy.breachActions, policyID: rule.id)
         }

@@ -249,9 +249,18 @@ extension ComplaintService {
             guard let current = try await ComplaintModel.find(id, on: tx) else { throw KesuError.notFound("No complaint \(number).") }
             let claimed = customerVisible || toRegulator ? try self.claim(current, by: actor, at: now) : nil
             // A reply goes to the customer on the channel they wrote by (an e-mail answers their e-mail, threaded).
-            let sent = customerVisible && !toRegulator ? try await CustomerNotices.queue(
+            var sent = customerVisible && !toRegulator ? try await CustomerNotices.queue(
                 .reply, values: ["text": text], key: note.id?.uuidString ?? "\(id)", complaint: current,
                 customer: complaint.customer, services: services, on: tx) : []
+            if toRegulator {
+                // The reply to the regulator is a tracked message of its own, citing the regulator's case number.
+                let caseNumber = try await ComplaintStore.timeline(of: id, on: tx)
+                    .first { $0.kind == "regulator_case" }?.afterFields?["caseNumber"] ?? ""
+                sent += try await CustomerNotices.queue(
+                    .regulator, values: ["text": text, "caseNumber": caseNumber], key: note.id?.uuidString ?? "\(id)",
+                    complaint: current, customer: complaint.customer,
+                    to: services.config.regulatorEmail.map { ("email", $0) } ?? ("regulator", "12305"), services: services, on: tx)
+            }
             try await ComplaintStore.append([note] + [claimed].compactMap { $0 } + sent, on: tx)
             if customerVisible, current.firstReplyAt == nil { current.firstReplyAt = now }
             current.updatedAt = now

@@ -179,6 +179,7 @@ package struct ComplaintService: Sendable {
         let clocks = ClockBook.opening(
             complaintID: id, receivedAt: receivedAt, channel: intake.channel, category: intake.category,
             priority: assessment.priority, regulatorForwardedAt: intake.regulatorForwardedAt?.roundedToMillis,
+            regulatorDueAt: intake.regulatorDueAt?.roundedToMillis,
             settings: known.clockSettings, ids: services.ids.next)
         ClockBook.setDue(complaint, from: clocks)
 
@@ -194,6 +195,13 @@ package struct ComplaintService: Sendable {
                                 note: assessment.reasons.joined(separator: "; "),
                                 before: ["priority": (intake.requestedPriority ?? .p3).rawValue],
                                 after: ["priority": assessment.priority.rawValue], at: now))
+        }
+        if intake.regulatorCaseNumber != nil || intake.regulatorDueAt != nil {
+            // 申诉转办: the regulator's case number and the deadline it gave, kept on the timeline.
+            var fields: [String: String] = [:]
+            fields["caseNumber"] = intake.regulatorCaseNumber
+            fields["dueAt"] = intake.regulatorDueAt.map { String($0.roundedToMillis.millis) }
+            events.append(event(id, actor, "regulator_case", visible: false, after: fields, at: now))
         }
         if let outlet {
             events.append(event(id, actor, "routed", visible: false, note: "按运单路由至网点",
@@ -322,6 +330,8 @@ package struct ComplaintService: Sendable {
                      intake.category?.rawValue ?? "", intake.requestedPriority?.rawValue ?? "",
                      givenReceivedAt.map { String($0.millis) } ?? ""] + (intake.subcategory.map { [$0] } ?? [])
             + (intake.regulatorForwardedAt.map { ["fwd", String($0.millis)] } ?? [])
-        return hex(SHA256.hash(data: Data(parts.joined(separator: "\u{1F}").utf8)))
+        let regulator: [String] = (intake.regulatorCaseNumber.map { ["case", $0] } ?? [])
+            + (intake.regulatorDueAt.map { ["due", String($0.millis)] } ?? [])
+        return hex(SHA256.hash(data: Data((parts + regulator).joined(separator: "\u{1F}").utf8)))
     }
 }
