@@ -1,4 +1,5 @@
 import Fluent
+import FluentSQLiteDriver
 import Foundation
 import KesuCore
 import NIOConcurrencyHelpers
@@ -25,13 +26,29 @@ struct MailInCommand: AsyncCommand {
             return
         }
         let app = context.application
-        let outcome = try await MailIntake(services: app.kesu, db: app.db).take(bytes)
+        let outcome = try await Self.retryingWhileBusy { try await MailIntake(services: app.kesu, db: app.db).take(bytes) }
         switch outcome {
         case .created(let number): Self.finish(Self.stored, "stored as \(number)")
         case .joined(let number): Self.finish(Self.stored, "added to \(number)")
         case .duplicate: Self.finish(Self.stored, "taken before")
         case .ignored(let why): Self.finish(Self.stored, "dropped: \(why)")
         case .refused(let why): Self.finish(Self.dataError, why)
+        }
+    }
+
+    /// On SQLite another process (the server, another pipe) may hold the write lock at the moment a transaction that
+    /// read first wants to write; SQLite answers busy rather than wait. Taking a message is idempotent (its
+    /// Message-ID), so it is tried again for up to about ten seconds before the MTA is told to retry later.
+    static func retryingWhileBusy<T: Sendable>(_ work: () async throws -> T) async throws -> T {
+        var attempt = 0
+        while true {
+            do {
+                return try await work()
+            } catch let error as SQLiteError where [.busy, .busyInSnapshot, .busyInRecovery, .busyTimeout, .locked].contains(error.reason)
+                && attempt < 40 {
+                attempt += 1
+                try await Task.sleep(for: .milliseconds(50 + Int.random(in: 0...200)))
+            }
         }
     }
 
