@@ -58,6 +58,9 @@ package struct AppConfig: Sendable {
     /// `KESU_REGULATOR_EMAIL` — where replies to the regulator about forwarded appeals (申诉转办) are e-mailed; without
     /// it they are kept in the outbox as given up, for an admin to see.
     package var regulatorEmail: String?
+    /// `KESU_WECHAT_TOKEN`, `KESU_WECHAT_APPID`, `KESU_WECHAT_AES_KEY` — the official account's server settings:
+    /// its callback at `/wechat/callback`, in safe mode when the EncodingAESKey is given.
+    package var wechat: WeChatSettings?
     /// `KESU_OUTBOX_POLL_MS` — how often `serve` sends the customer messages due (default 1000; 0: not here).
     package var outboxPollInterval: Int = 1_000
     /// `KESU_MAIL_RATE_PER_HOUR` — e-mails taken in from one sender an hour; past it they are dropped as a loop
@@ -139,6 +142,11 @@ package struct AppConfig: Sendable {
                 continue
             }
             config.platformSecrets[kv[0]] = kv[1]
+        }
+        if let token = env["KESU_WECHAT_TOKEN"].flatMap({ $0.isEmpty ? nil : $0 }) {
+            let key = env["KESU_WECHAT_AES_KEY"].flatMap { $0.isEmpty ? nil : $0 }
+            if let key, key.count != 43 { problems.append("KESU_WECHAT_AES_KEY must be the 43-character EncodingAESKey") }
+            config.wechat = WeChatSettings(token: token, appID: env["KESU_WECHAT_APPID"] ?? "", encodingAESKey: key)
         }
         config.regulatorEmail = env["KESU_REGULATOR_EMAIL"].flatMap { $0.isEmpty ? nil : $0 }
         if let address = config.regulatorEmail, MailAddress(address: address) == nil {

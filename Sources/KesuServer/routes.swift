@@ -59,6 +59,7 @@ package func routes(_ app: Application) throws {
 
     // Platforms' webhooks: signed over the raw body, so read before any decoding.
     try app.grouped(BodyLimitMiddleware(maxBytes: 1 << 20)).register(collection: PlatformWebhookController())
+    try app.grouped(BodyLimitMiddleware(maxBytes: 1 << 20)).register(collection: WeChatCallbackController())
     let api = app.grouped(BodyLimitMiddleware(maxBytes: app.kesu.config.maxBodyBytes))
         .grouped(InputScreeningMiddleware(maxBodyBytes: app.kesu.config.maxBodyBytes)).grouped(AuthMiddleware())
     let transport = VaporTransport(routesBuilder: api)

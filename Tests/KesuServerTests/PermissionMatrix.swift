@@ -244,6 +244,8 @@ enum PermissionMatrix {
         e(.GET, "/admin/notices", adminOnly),
         e(.POST, "/admin/notices/:notice/:channel", adminOnly, .form("reset=1"), path: "/admin/notices/closed/email"),
         e(.POST, "/api/v1/intake/:source", .signed, .json(#"{"caseId":"m1"}"#), path: "/api/v1/intake/taobao"),
+        e(.GET, "/wechat/callback", .signed, path: "/wechat/callback?signature=x&timestamp=1&nonce=n&echostr=e"),
+        e(.POST, "/wechat/callback", .signed, .form("x=1"), path: "/wechat/callback?signature=x&timestamp=1&nonce=n"),
         e(.POST, "/admin/outbox/:id/retry", adminOnly, .form(""), path: "/admin/outbox/{deadMessage}/retry"),
         e(.POST, "/admin/jobs/:id/retry", adminOnly, .form(""), path: "/admin/jobs/{dead}/retry"),
         e(.POST, "/complaints/:number/promise", work, .form("dueAt={futureLocal}&note=%E5%9B%9E%E7%94%B5")),
