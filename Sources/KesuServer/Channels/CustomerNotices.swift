@@ -19,9 +19,9 @@ package enum CustomerNotices {
 
     /// Queues one notice. `key` makes it once-only (the event or request it tells of); `values` fill its template,
     /// and with `link` a new private link to the complaint fills `{link}`. Returns the timeline events to append
-    /// (queued, held or not sent), none when the customer has no channel.
+    /// (queued, held or not sent), none when the customer has no channel. `to` sends it elsewhere than to the
+    /// customer (the regulator's office), outside the customer's thread.
     @discardableResult
-    /// `to` sends it elsewhere than to the customer (the regulator's office).
     package static func queue(_ kind: NoticeKind, values: [String: String], link: Bool = false, urgent: Bool = false,
                               key: String, complaint: ComplaintModel, customer: CustomerModel,
                               to: (channel: String, recipient: String)? = nil, services: KesuServices,
@@ -41,11 +41,11 @@ package enum CustomerNotices {
         let wrote = kind.proactive ? try await MessageStore.customerWrote(complaintID: complaintID, on: tx) : nil
         let decision = NoticeRules.decide(kind, urgent: urgent, now: now, settings: settings, proactiveSent: sent,
                                           customerWrote: wrote, optedOut: customer.noticesOff == true)
-        let to = mask(recipient)
+        let masked = mask(recipient)
         func event(_ eventKind: String, _ extra: [String: String]) -> ComplaintEventModel {
             ComplaintEventModel(id: services.ids.next(), complaintID: complaintID, at: now, actorID: nil, actorName: "Kesu",
                                 kind: eventKind, customerVisible: false, note: nil,
-                                after: ["channel": channel, "notice": kind.rawValue, "to": to].merging(extra) { $1 })
+                                after: ["channel": channel, "notice": kind.rawValue, "to": masked].merging(extra) { $1 })
         }
         guard case .send(let at, let held) = decision else {
             if case .skip(let why) = decision { return [event("message_skipped", ["why": why == "opted out" ? "opted_out" : why])] }
@@ -53,7 +53,8 @@ package enum CustomerNotices {
         }
         let id = services.ids.next()
         let domain = services.config.mailFrom.split(separator: "@").last.map(String.init) ?? "kesu.invalid"
-        let answered = channel == "email" ? try await InboundStore.externalIDs(complaintID: complaintID, channel: "email", on: tx) : []
+        let answered = channel == "email" && to == nil
+            ? try await InboundStore.externalIDs(complaintID: complaintID, channel: "email", on: tx) : []
         let filled = values.merging(["number": complaint.number]) { a, _ in a }
         // The words in force (an admin's, else the catalog's), Chinese first and English after on e-mail.
         let words = NoticeTemplates.words(kind, channel: channel, overrides: try await NoticeTemplateStore.find(
