@@ -132,11 +132,19 @@ def world():
                KESU_SMTP_URL=f"smtp://127.0.0.1:{smtp_port}", KESU_OUTBOX_POLL_MS="200", KESU_PORT=str(http_port),
                KESU_BCRYPT_COST="6", KESU_PUBLIC_URL=f"http://127.0.0.1:{http_port}",
                KESU_DATA_DIR=os.path.join(base_dir, "kesu-data"))
-    # The pipe runs mail-in as `nobody` with the environment Postfix gives it: a wrapper names the database.
+    # The pipe runs mail-in as `nobody`, who may not reach the checkout: a copy of the binary and its resources
+    # beside the wrapper, which names the database (Postfix gives the pipe no environment).
+    bin_dir = os.path.join(base_dir, "bin")
+    os.makedirs(bin_dir)
+    binary = shutil.copy2(BINARY, bin_dir)
+    build = os.path.dirname(BINARY)
+    for bundle in [n for n in os.listdir(build) if n.endswith(".resources")]:
+        shutil.copytree(os.path.join(build, bundle), os.path.join(bin_dir, bundle))
+    subprocess.run(["chmod", "-R", "a+rX", bin_dir], check=True)
     mail_in = os.path.join(base_dir, "kesu-mail-in")
     with open(mail_in, "w") as f:
         f.write("#!/bin/sh\nexport DATABASE_URL='%s' KESU_MAIL_FROM='%s' KESU_PUBLIC_URL='%s' LOG_LEVEL=error\n"
-                "exec '%s' mail-in\n" % (pg["DATABASE_URL"], mail_from, env["KESU_PUBLIC_URL"], BINARY))
+                "exec '%s' mail-in\n" % (pg["DATABASE_URL"], mail_from, env["KESU_PUBLIC_URL"], binary))
     os.chmod(mail_in, 0o755)
     etc = os.path.join(base_dir, "etc")
     os.makedirs(etc)
