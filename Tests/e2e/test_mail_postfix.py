@@ -4,6 +4,7 @@ the agent's reply goes out through Postfix (Kesu's SMTP client) to the customer'
 answer joins the same complaint. With Kesu's PostgreSQL stopped, a message stays deferred in Postfix's queue
 (mail-in exits 75) and, once the database is back and the queue flushed, arrives exactly once.
 """
+import contextlib
 import email
 import email.policy
 import json
@@ -122,56 +123,58 @@ def wait_for(what, probe, timeout=60):
 
 @pytest.fixture(scope="module")
 def world():
-    assert shutil.which("postfix"), "Postfix is missing: scripts/test installs it from Debian"
-    pg = pg_start()
-    base_dir = tempfile.mkdtemp(prefix="kesu-postfix-")
-    os.chmod(base_dir, 0o755)
-    smtp_port, http_port = free_port(), free_port()
-    mail_from = "kefu@kesu.test"
-    env = dict(os.environ, DATABASE_URL=pg["DATABASE_URL"], KESU_MAIL_FROM=mail_from, LOG_LEVEL="warning",
-               KESU_SMTP_URL=f"smtp://127.0.0.1:{smtp_port}", KESU_OUTBOX_POLL_MS="200", KESU_PORT=str(http_port),
-               KESU_BCRYPT_COST="6", KESU_PUBLIC_URL=f"http://127.0.0.1:{http_port}",
-               KESU_DATA_DIR=os.path.join(base_dir, "kesu-data"))
-    # The pipe runs mail-in as `nobody`, who may not reach the checkout: a copy of the binary and its resources
-    # beside the wrapper, which names the database (Postfix gives the pipe no environment).
-    bin_dir = os.path.join(base_dir, "bin")
-    os.makedirs(bin_dir)
-    binary = shutil.copy2(BINARY, bin_dir)
-    build = os.path.dirname(BINARY)
-    for bundle in [n for n in os.listdir(build) if n.endswith(".resources")]:
-        shutil.copytree(os.path.join(build, bundle), os.path.join(bin_dir, bundle))
-    subprocess.run(["chmod", "-R", "a+rX", bin_dir], check=True)
-    mail_in = os.path.join(base_dir, "kesu-mail-in")
-    with open(mail_in, "w") as f:
-        f.write("#!/bin/sh\nexport DATABASE_URL='%s' KESU_MAIL_FROM='%s' KESU_PUBLIC_URL='%s' LOG_LEVEL=error\n"
-                "exec '%s' mail-in\n" % (pg["DATABASE_URL"], mail_from, env["KESU_PUBLIC_URL"], binary))
-    os.chmod(mail_in, 0o755)
-    etc = os.path.join(base_dir, "etc")
-    os.makedirs(etc)
-    os.makedirs(os.path.join(base_dir, "mail"))
-    # Postfix makes its queue's folders itself, inside these two.
-    os.makedirs(os.path.join(base_dir, "queue"))
-    os.makedirs(os.path.join(base_dir, "data"))
-    shutil.chown(os.path.join(base_dir, "data"), "postfix")
-    shutil.chown(os.path.join(base_dir, "mail"), "nobody", "nogroup")
-    open(os.path.join(etc, "main.cf"), "w").write(MAIN_CF.format(base=base_dir))
-    open(os.path.join(etc, "master.cf"), "w").write(MASTER_CF.format(smtp_port=f"127.0.0.1:{smtp_port}", mail_in=mail_in))
-    # The master in the foreground (as in a container): it makes the queue's folders and logs to maillog.
-    postfix = subprocess.Popen(["postfix", "-c", etc, "start-fg"], stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT)
-    wait_for("Postfix to listen", lambda: _listening(smtp_port), timeout=30)
-    server = subprocess.Popen([BINARY, "serve", "--demo"], cwd=ROOT, env=env, stdout=open(os.path.join(base_dir, "server.log"), "w"),
-                              stderr=subprocess.STDOUT)
-    base = f"http://127.0.0.1:{http_port}"
-    wait_for("Kesu to start", lambda: _healthy(base), timeout=120)
-    token = api(base, "POST", "/api/v1/auth/token", body={"username": "agent", "password": PASSWORD})["token"]
-    yield dict(base=base, token=token, smtp_port=smtp_port, etc=etc, base_dir=base_dir, pg=pg)
-    server.terminate()
-    server.wait(timeout=20)
-    subprocess.run(["postfix", "-c", etc, "stop"], capture_output=True)
-    postfix.wait(timeout=20)
-    subprocess.run([os.path.join(ROOT, "scripts", "pg-throwaway"), "stop", pg["KESU_PG_DIR"]], capture_output=True)
-    if os.environ.get("KESU_KEEP_MAIL_TEST") is None:
-        shutil.rmtree(base_dir, ignore_errors=True)
+    """The private Postfix, a PostgreSQL and a serving Kesu; each stopped at the end, even when a later one fails to start."""
+    with contextlib.ExitStack() as stops:
+        assert shutil.which("postfix"), "Postfix is missing: scripts/test installs it from Debian"
+        pg = pg_start()
+        stops.callback(subprocess.run, [os.path.join(ROOT, "scripts", "pg-throwaway"), "stop", pg["KESU_PG_DIR"]],
+                       capture_output=True)
+        base_dir = tempfile.mkdtemp(prefix="kesu-postfix-")
+        stops.callback(lambda: None if os.environ.get("KESU_KEEP_MAIL_TEST") else shutil.rmtree(base_dir, ignore_errors=True))
+        os.chmod(base_dir, 0o755)
+        smtp_port, http_port = free_port(), free_port()
+        mail_from = "kefu@kesu.test"
+        env = dict(os.environ, DATABASE_URL=pg["DATABASE_URL"], KESU_MAIL_FROM=mail_from, LOG_LEVEL="warning",
+                   KESU_SMTP_URL=f"smtp://127.0.0.1:{smtp_port}", KESU_OUTBOX_POLL_MS="200", KESU_PORT=str(http_port),
+                   KESU_BCRYPT_COST="6", KESU_PUBLIC_URL=f"http://127.0.0.1:{http_port}",
+                   KESU_DATA_DIR=os.path.join(base_dir, "kesu-data"))
+        # The pipe runs mail-in as `nobody`, who may not reach the checkout: a copy of the binary and its resources
+        # beside the wrapper, which names the database (Postfix gives the pipe no environment).
+        bin_dir = os.path.join(base_dir, "bin")
+        os.makedirs(bin_dir)
+        binary = shutil.copy2(BINARY, bin_dir)
+        build = os.path.dirname(BINARY)
+        for bundle in [n for n in os.listdir(build) if n.endswith(".resources")]:
+            shutil.copytree(os.path.join(build, bundle), os.path.join(bin_dir, bundle))
+        subprocess.run(["chmod", "-R", "a+rX", bin_dir], check=True)
+        mail_in = os.path.join(base_dir, "kesu-mail-in")
+        with open(mail_in, "w") as f:
+            f.write("#!/bin/sh\nexport DATABASE_URL='%s' KESU_MAIL_FROM='%s' KESU_PUBLIC_URL='%s' LOG_LEVEL=error\n"
+                    "exec '%s' mail-in\n" % (pg["DATABASE_URL"], mail_from, env["KESU_PUBLIC_URL"], binary))
+        os.chmod(mail_in, 0o755)
+        etc = os.path.join(base_dir, "etc")
+        os.makedirs(etc)
+        os.makedirs(os.path.join(base_dir, "mail"))
+        # Postfix makes its queue's folders itself, inside these two.
+        os.makedirs(os.path.join(base_dir, "queue"))
+        os.makedirs(os.path.join(base_dir, "data"))
+        shutil.chown(os.path.join(base_dir, "data"), "postfix")
+        shutil.chown(os.path.join(base_dir, "mail"), "nobody", "nogroup")
+        open(os.path.join(etc, "main.cf"), "w").write(MAIN_CF.format(base=base_dir))
+        open(os.path.join(etc, "master.cf"), "w").write(MASTER_CF.format(smtp_port=f"127.0.0.1:{smtp_port}", mail_in=mail_in))
+        # The master in the foreground (as in a container): it makes the queue's folders and logs to maillog.
+        postfix = subprocess.Popen(["postfix", "-c", etc, "start-fg"], stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT)
+        stops.callback(postfix.wait, timeout=20)
+        stops.callback(subprocess.run, ["postfix", "-c", etc, "stop"], capture_output=True)
+        wait_for("Postfix to listen", lambda: _listening(smtp_port), timeout=30)
+        server = subprocess.Popen([BINARY, "serve", "--demo"], cwd=ROOT, env=env, stdout=open(os.path.join(base_dir, "server.log"), "w"),
+                                  stderr=subprocess.STDOUT)
+        stops.callback(server.wait, timeout=20)
+        stops.callback(server.terminate)
+        base = f"http://127.0.0.1:{http_port}"
+        wait_for("Kesu to start", lambda: _healthy(base), timeout=120)
+        token = api(base, "POST", "/api/v1/auth/token", body={"username": "agent", "password": PASSWORD})["token"]
+        yield dict(base=base, token=token, smtp_port=smtp_port, etc=etc, base_dir=base_dir, pg=pg)
 
 
 def _listening(port):
