@@ -82,7 +82,7 @@ package struct WeChatIntake: Sendable {
 
     package enum Outcome: Sendable, Equatable { case created(String), duplicate, kept(String) }
 
-    /// ComplainType of the express complaint event → category (../shared/DOMAIN.md).
+    /// ComplainType of the express complaint event → category: 1004 延误, 1005 丢失, 1006 破损短少, 1007 服务态度, 1008 其他.
     static let categories: [String: ComplaintCategory] = ["1004": .delay, "1005": .loss, "1006": .damage,
                                                           "1007": .deliveryService, "1008": .other]
 
