@@ -59,7 +59,9 @@ package struct AppConfig: Sendable {
     /// it they are kept in the outbox as given up, for an admin to see.
     package var regulatorEmail: String?
     /// `KESU_WECHAT_TOKEN`, `KESU_WECHAT_APPID`, `KESU_WECHAT_AES_KEY` — the official account's server settings:
-    /// its callback at `/wechat/callback`, in safe mode when the EncodingAESKey is given.
+    /// its callback at `/wechat/callback`, in safe mode when the EncodingAESKey is given. With `KESU_WECHAT_SECRET`
+    /// (the AppSecret) Kesu also answers followers through WeChat's API (`KESU_WECHAT_API`, WeChat's own by default),
+    /// with template messages `KESU_WECHAT_TEMPLATES=received:TEMPLATE_ID,…` outside the 48-hour window.
     package var wechat: WeChatSettings?
     /// `KESU_OUTBOX_POLL_MS` — how often `serve` sends the customer messages due (default 1000; 0: not here).
     package var outboxPollInterval: Int = 1_000
@@ -126,11 +128,8 @@ package struct AppConfig: Sendable {
         if let raw = env["KESU_SMS_URL"].flatMap({ $0.isEmpty ? nil : $0 }) {
             let keyID = env["KESU_SMS_KEY_ID"] ?? "", secret = env["KESU_SMS_SECRET"] ?? "", sign = env["KESU_SMS_SIGN"] ?? ""
             if let url = URL(string: raw), url.host != nil, !keyID.isEmpty, !secret.isEmpty, !sign.isEmpty {
-                let templates = (env["KESU_SMS_TEMPLATES"] ?? "").split(separator: ",").reduce(into: [String: String]()) { map, pair in
-                    let kv = pair.split(separator: ":", maxSplits: 1).map { $0.trimmingCharacters(in: .whitespaces) }
-                    if kv.count == 2 { map[kv[0]] = kv[1] }
-                }
-                config.sms = SMSSettings(url: url, keyID: keyID, secret: secret, signName: sign, templates: templates)
+                config.sms = SMSSettings(url: url, keyID: keyID, secret: secret, signName: sign,
+                                         templates: Self.pairs(env["KESU_SMS_TEMPLATES"] ?? ""))
             } else {
                 problems.append("KESU_SMS_URL needs an http(s) address and KESU_SMS_KEY_ID, KESU_SMS_SECRET and KESU_SMS_SIGN")
             }
@@ -146,7 +145,12 @@ package struct AppConfig: Sendable {
         if let token = env["KESU_WECHAT_TOKEN"].flatMap({ $0.isEmpty ? nil : $0 }) {
             let key = env["KESU_WECHAT_AES_KEY"].flatMap { $0.isEmpty ? nil : $0 }
             if let key, key.count != 43 { problems.append("KESU_WECHAT_AES_KEY must be the 43-character EncodingAESKey") }
-            config.wechat = WeChatSettings(token: token, appID: env["KESU_WECHAT_APPID"] ?? "", encodingAESKey: key)
+            let api = URL(string: env["KESU_WECHAT_API"].flatMap { $0.isEmpty ? nil : $0 } ?? "https://api.weixin.qq.com")
+            if api?.host == nil { problems.append("KESU_WECHAT_API is not an http(s) address") }
+            config.wechat = WeChatSettings(token: token, appID: env["KESU_WECHAT_APPID"] ?? "", encodingAESKey: key,
+                                           secret: env["KESU_WECHAT_SECRET"].flatMap { $0.isEmpty ? nil : $0 },
+                                           apiURL: api ?? URL(fileURLWithPath: "/"),
+                                           templates: Self.pairs(env["KESU_WECHAT_TEMPLATES"] ?? ""))
         }
         config.regulatorEmail = env["KESU_REGULATOR_EMAIL"].flatMap { $0.isEmpty ? nil : $0 }
         if let address = config.regulatorEmail, MailAddress(address: address) == nil {
@@ -159,5 +163,13 @@ package struct AppConfig: Sendable {
                             details: ["configuration": problems])
         }
         return config
+    }
+
+    /// `name:value,name:value` read as a map (template codes by notice).
+    static func pairs(_ raw: String) -> [String: String] {
+        raw.split(separator: ",").reduce(into: [String: String]()) { map, pair in
+            let kv = pair.split(separator: ":", maxSplits: 1).map { $0.trimmingCharacters(in: .whitespaces) }
+            if kv.count == 2 { map[kv[0]] = kv[1] }
+        }
     }
 }

@@ -7,35 +7,35 @@ import Vapor
 /// A stand-in for the SMS gateway we cannot reach, on 127.0.0.1, speaking its HTTP API: form-encoded requests
 /// signed with HMAC-SHA256 over the sorted parameters, `SendSms` and `QuerySendDetails`, JSON answers with `Code`.
 /// It refuses what the real one refuses — a bad signature, an old timestamp, a reused nonce, a missing template —
-/// and can be told to answer the next sends with an error code.
+/// and can be told to answer the next sends with an error code, or to take its time.
 final class FakeSMSGateway: @unchecked Sendable {
     struct Sent: Equatable { var phone, template, params, outID, day: String }
 
     let secret: String
-    let app: Application
+    private var server: LocalHTTPServer!
     let sent = NIOLockedValueBox<[Sent]>([])
     let nonces = NIOLockedValueBox<Set<String>>([])
     /// The code the next sends answer with (e.g. `isv.BUSINESS_LIMIT_CONTROL`), or nil for OK.
     let failWith = NIOLockedValueBox<String?>(nil)
-    var port = 0
+    /// What the carrier reported for a message, by out-id: SendStatus and ErrCode (3 DELIVRD unless told).
+    let reports = NIOLockedValueBox<[String: (status: Int, code: String)]>([:])
+    /// How long each send takes, as a slow gateway's would.
+    let delay = NIOLockedValueBox<Duration>(.zero)
 
     init(secret: String) async throws {
         self.secret = secret
-        app = try await Application.make(.testing)
-        app.http.server.configuration.hostname = "127.0.0.1"
-        app.http.server.configuration.port = 0
-        app.logger.logLevel = .error
-        app.post { [unowned self] req in try self.answer(req) }
-        try await app.server.start(address: .hostname("127.0.0.1", port: 0))
-        port = app.http.server.shared.localAddress?.port ?? 0
+        server = try await LocalHTTPServer.start { app in
+            app.post { [unowned self] req async throws in
+                let delay = self.delay.withLockedValue { $0 }
+                if delay > .zero { try await Task.sleep(for: delay) }
+                return try self.answer(req)
+            }
+        }
     }
 
-    var url: String { "http://127.0.0.1:\(port)/" }
+    var url: String { server.url + "/" }
 
-    func stop() async throws {
-        await app.server.shutdown()
-        try await app.asyncShutdown()
-    }
+    func stop() async throws { try await server.stop() }
 
     func answer(_ req: Request) throws -> Response {
         let params = try req.content.decode([String: String].self, as: .urlEncodedForm)
@@ -71,8 +71,10 @@ final class FakeSMSGateway: @unchecked Sendable {
         case "QuerySendDetails":
             let phone = params["PhoneNumber"] ?? "", date = params["SendDate"] ?? ""
             let found = sent.withLockedValue { $0.filter { $0.phone == phone && ($0.day == date || date.isEmpty) } }
+            let reported = reports.withLockedValue { $0 }
             return try reply(["Code": "OK", "TotalCount": found.count, "SmsSendDetailDTOs": ["SmsSendDetailDTO": found.map {
-                ["PhoneNum": $0.phone, "OutId": $0.outID, "SendStatus": 3, "TemplateCode": $0.template]
+                ["PhoneNum": $0.phone, "OutId": $0.outID, "SendStatus": reported[$0.outID]?.status ?? 3,
+                 "ErrCode": reported[$0.outID]?.code ?? "DELIVRD", "TemplateCode": $0.template]
             }]])
         default:
             return try reply(["Code": "InvalidAction.NotFound"])

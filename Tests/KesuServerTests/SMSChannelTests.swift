@@ -93,4 +93,46 @@ final class SMSChannelTests: KesuTestCase, @unchecked Sendable {
         let got7 = try await MessageStore.counts(on: app.db)
         XCTAssertEqual(got7, ["sent": 6])
     }
+
+    /// The gateway's receipts: a minute after sending the sender asks QuerySendDetails; one that arrived is delivered,
+    /// one the carrier could not deliver (a phone switched off) is marked so and may be sent again from the outbox.
+    func testDeliveryReportsSayWhetherTheSMSArrived() async throws {
+        let first = try await recordedNumber(["customer": ["name": "甲", "phone": "13900000011"]])
+        _ = try await recordedNumber(["customer": ["name": "乙", "phone": "13900000012"]])
+        let sent = try await sender.runDue()
+        XCTAssertEqual(sent.sent, 2)
+        XCTAssertEqual(sent.delivered, 0, "not asked at once: the carrier's receipt takes a while")
+        let rows = try await messages()
+        let off = try XCTUnwrap(rows.first { $0.recipient == "13900000012" })
+        gateway.reports.withLockedValue { $0[off.id.uuidString] = (2, "MK:0001") }
+        try await (app.db as! any SQLDatabase).raw("UPDATE outbound_messages SET report_at = \(bind: Date().addingTimeInterval(-1))").run()
+        let reported = try await sender.runDue()
+        XCTAssertEqual(reported.delivered, 1)
+        XCTAssertEqual(reported.undelivered, 1)
+        let counts = try await MessageStore.counts(on: app.db)
+        XCTAssertEqual(counts, ["delivered": 1, "undelivered": 1])
+        let again = try await sender.runDue()
+        XCTAssertEqual(again, MessageSender.Tally(), "a report is taken once")
+        let got = try await messages().first { $0.id == off.id }
+        XCTAssertEqual(got?.lastError, "SMS gateway: MK:0001")
+        let detail = try await call(.GET, "/api/v1/complaints/\(first)", as: "agent")
+        XCTAssertEqual(detail.status, .ok)
+        let timeline = try await ComplaintStore.timeline(of: XCTUnwrap(rows.first { $0.recipient == "13900000011" }?.complaintID),
+                                                         on: app.db)
+        XCTAssertTrue(timeline.contains { $0.kind == "message_delivered" })
+
+        // The admin finds the undelivered one on the outbox page and sends it again.
+        let cookie = try await session("admin")
+        let page = try await call(.GET, "/admin/outbox?state=undelivered", headers: [("Cookie", "kesu_session=\(cookie)")])
+        XCTAssertEqual(page.status, .ok)
+        XCTAssertTrue(page.body.contains("MK:0001"))
+        XCTAssertTrue(page.body.contains("/admin/outbox/\(off.id)/retry"))
+        let retried = try await call(.POST, "/admin/outbox/\(off.id)/retry", raw: "_csrf=\(try formToken(in: page.body))",
+                                     headers: [("Cookie", "kesu_session=\(cookie)"),
+                                               ("Content-Type", "application/x-www-form-urlencoded")])
+        XCTAssertEqual(retried.status, .seeOther)
+        let resent = try await sender.runDue()
+        XCTAssertEqual(resent.sent, 1)
+        XCTAssertEqual(gateway.count(outID: off.id.uuidString), 2)
+    }
 }

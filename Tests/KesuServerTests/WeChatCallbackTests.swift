@@ -4,7 +4,7 @@ import KesuCore
 import XCTest
 
 /// The official account's callback end to end against what WeChat sends: the URL check, a safe-mode express
-/// complaint event that becomes a complaint once though WeChat retries it, and refusals of a bad signature, a stale
+/// complaint event kept at once and taken into one complaint though WeChat retries it, and refusals of a bad signature, a stale
 /// timestamp, a DTD, an XXE and billion laughs — none of which stores anything.
 final class WeChatCallbackTests: KesuTestCase, @unchecked Sendable {
     let token = "kesuToken", appID = "wx5823bf96d3bd56c7", key = "jWmYm7qr5nMoAUwZRjGtBxmz3KA1tkAj3ykkR6q2B2C"
@@ -54,6 +54,13 @@ final class WeChatCallbackTests: KesuTestCase, @unchecked Sendable {
             XCTAssertEqual(answer.status, .ok, answer.body)
             XCTAssertEqual(answer.body, "success")
         }
+        let early = try await self.count("complaints")
+        XCTAssertEqual(early, 0, "the callback only keeps the push; taking it comes after the answer")
+        let intake = WeChatIntake(services: app.kesu, db: app.db)
+        let taken = try await intake.drain()
+        XCTAssertEqual(taken, 1)
+        let again = try await intake.drain()
+        XCTAssertEqual(again, 0, "a push is taken once")
         let listed = try await call(.GET, "/api/v1/complaints?channel=wechat", as: "agent")
         let items = listed.json["items"] as? [[String: Any]] ?? []
         XCTAssertEqual(items.count, 1, "WeChat's retries are one complaint")
@@ -83,7 +90,10 @@ final class WeChatCallbackTests: KesuTestCase, @unchecked Sendable {
         XCTAssertEqual(forged.status, .unauthorized)
         let stale = try await push(complaintEvent, at: String(Int(Date().timeIntervalSince1970) - 900))
         XCTAssertEqual(stale.status, .unauthorized)
+        _ = try await WeChatIntake(services: app.kesu, db: app.db).drain()
         let count = try await self.count("complaints")
         XCTAssertEqual(count, 0)
+        let kept = try await self.count("inbound_messages")
+        XCTAssertEqual(kept, 0)
     }
 }

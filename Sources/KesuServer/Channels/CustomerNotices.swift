@@ -9,9 +9,15 @@ import KesuStore
 package enum CustomerNotices {
     /// The channel a complaint's customer is answered on, or nil when they have none Kesu can use. A message on a
     /// channel whose service is not configured is still queued, and given up with that reason on the outbox page.
-    static func channel(for complaint: ComplaintModel, customer: CustomerModel, config: AppConfig) -> (String, String)? {
+    static func channel(for complaint: ComplaintModel, customer: CustomerModel, config: AppConfig,
+                        on tx: any Database) async throws -> (String, String)? {
         if let email = customer.email, complaint.channel == Channel.email.rawValue, MailAddress(address: email) != nil {
             return ("email", email)
+        }
+        // A follower who complained on WeChat is answered there while they follow.
+        if complaint.channel == Channel.wechat.rawValue, config.wechat?.secret != nil,
+           let openID = try await WeChatFollowerStore.openID(complaintID: complaint.requireID(), on: tx) {
+            return ("wechat", openID)
         }
         if config.sms != nil, let phone = PhoneNumber(customer.phone), phone.isMobile { return ("sms", phone.digits) }
         return nil
@@ -26,7 +32,11 @@ package enum CustomerNotices {
                               key: String, complaint: ComplaintModel, customer: CustomerModel,
                               to: (channel: String, recipient: String)? = nil, services: KesuServices,
                               on tx: any Database) async throws -> [ComplaintEventModel] {
-        guard let (channel, recipient) = to ?? channel(for: complaint, customer: customer, config: services.config) else { return [] }
+        let route: (String, String)?
+        if let to { route = (to.channel, to.recipient) } else {
+            route = try await channel(for: complaint, customer: customer, config: services.config, on: tx)
+        }
+        guard let (channel, recipient) = route else { return [] }
         let complaintID = try complaint.requireID()
         var values = values
         if link {
@@ -62,11 +72,16 @@ package enum CustomerNotices {
         func filling(_ template: String?) -> String { Language.fill(template ?? "", filled) }
         var subject = filling(words.subject[.zh]) + " / " + filling(words.subject[.en])
         var body = filling(words.body[.zh]) + "\n\n——\n\n" + filling(words.body[.en])
-        if channel == "sms" {
-            // An SMS is a gateway template filled with parameters: kept as the message's subject, with the Chinese text
-            // it reads as for the timeline and the outbox page.
-            subject = String(data: try JSONEncoder.sorted.encode(SMSSettings.parameters(
-                for: kind.rawValue, number: complaint.number, link: values["link"])), encoding: .utf8) ?? "{}"
+        if channel != "email" {
+            // An SMS is a gateway template filled with parameters, a WeChat notice outside the 48-hour window a
+            // template message: those are kept as the message's subject, with the Chinese text it reads as (what a
+            // WeChat customer-service message says) for the timeline and the outbox page.
+            var parameters = SMSSettings.parameters(for: kind.rawValue, number: complaint.number, link: values["link"])
+            if channel == "wechat" {
+                parameters["title"] = filling(Language.zh.strings["notice_\(kind.rawValue)_subject"])
+                parameters["state"] = Language.zh.strings["status." + complaint.status] ?? complaint.status
+            }
+            subject = String(data: try JSONEncoder.sorted.encode(parameters), encoding: .utf8) ?? "{}"
             body = filling(words.body[.zh])
         }
         let row = OutboundRow(

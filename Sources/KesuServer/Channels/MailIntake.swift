@@ -82,23 +82,31 @@ package struct MailIntake: Sendable {
     private func join(_ complaint: ComplaintModel, mail: IncomingMail, files: [EvidenceFile], from: MailAddress,
                       externalID: String) async throws -> Outcome {
         let id = try complaint.requireID()
-        let now = services.now()
+        let now = services.now(), services = services
         let text = Self.clip(mail.text, to: noteLengthLimit.upperBound)
-        let (kept, events) = try prepare(files, complaintID: id, name: complaint.customer.name)
-        let message = text.isEmpty ? nil : ComplaintEventModel(
-            id: services.ids.next(), complaintID: id, at: now, actorID: nil, actorName: complaint.customer.name,
-            kind: "customer_message", customerVisible: true, note: text, after: ["channel": "email"])
         let stored = try await services.writer.write(on: db) { tx -> Bool in
             guard try await InboundStore.find(channel: "email", externalID: externalID, on: tx) == nil else { return false }
-            try await RowLock.complaint(id, on: tx)
-            for file in kept { try await file.create(on: tx) }
-            try await ComplaintStore.append([message].compactMap { $0 } + events, on: tx)
-            try await ComplaintModel.query(on: tx).filter(\.$id == id).set(\.$updatedAt, to: now).update()
+            try await Self.add(text, files: files, to: complaint, channel: "email", services: services, on: tx)
             try await InboundStore.record(id: services.ids.next(), channel: "email", externalID: externalID, complaintID: id,
                                           sender: from.address, outcome: "joined", reason: nil, at: now, on: tx)
             return true
         }
         return stored ? .joined(complaint.number) : .duplicate
+    }
+
+    /// What the customer sent by a channel, added to their complaint: the text under their name, the files into
+    /// evidence (one too large said so), the complaint marked changed.
+    static func add(_ text: String, files: [EvidenceFile], to complaint: ComplaintModel, channel: String,
+                    services: KesuServices, on tx: any Database) async throws {
+        let id = try complaint.requireID(), now = services.now()
+        let (kept, events) = try prepare(files, complaintID: id, name: complaint.customer.name, services: services)
+        let message = text.isEmpty ? nil : ComplaintEventModel(
+            id: services.ids.next(), complaintID: id, at: now, actorID: nil, actorName: complaint.customer.name,
+            kind: "customer_message", customerVisible: true, note: text, after: ["channel": channel])
+        try await RowLock.complaint(id, on: tx)
+        for file in kept { try await file.create(on: tx) }
+        try await ComplaintStore.append([message].compactMap { $0 } + events, on: tx)
+        try await ComplaintModel.query(on: tx).filter(\.$id == id).set(\.$updatedAt, to: now).update()
     }
 
     private func create(_ mail: IncomingMail, files: [EvidenceFile], from: MailAddress, externalID: String) async throws -> Outcome {
@@ -136,10 +144,6 @@ package struct MailIntake: Sendable {
     }
 
     /// The files as rows to store, each with its timeline entry; one too large or empty is left out and said so.
-    func prepare(_ files: [EvidenceFile], complaintID: UUID, name: String) throws -> ([AttachmentModel], [ComplaintEventModel]) {
-        try Self.prepare(files, complaintID: complaintID, name: name, services: services)
-    }
-
     static func prepare(_ files: [EvidenceFile], complaintID: UUID, name: String, services: KesuServices) throws
         -> ([AttachmentModel], [ComplaintEventModel]) {
         var rows: [AttachmentModel] = [], events: [ComplaintEventModel] = []

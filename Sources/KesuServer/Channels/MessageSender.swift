@@ -36,11 +36,12 @@ package struct MessageSender: Sendable {
             transports["email"] = SendmailTransport(path: path)
         }
         if let sms = config.sms { transports["sms"] = SMSTransport(settings: sms) }
+        if let wechat = config.wechat, wechat.secret != nil { transports["wechat"] = WeChatTransport(api: WeChatAPI(settings: wechat)) }
         return transports
     }
 
     package struct Tally: Sendable, Equatable {
-        package var sent = 0, retried = 0, dead = 0, lost = 0
+        package var sent = 0, retried = 0, dead = 0, lost = 0, delivered = 0, undelivered = 0
         package init() {}
     }
 
@@ -48,6 +49,13 @@ package struct MessageSender: Sendable {
     @discardableResult
     package func runDue(batch: Int = 20) async throws -> Tally {
         var tally = Tally()
+        // What followers sent on WeChat first: what it becomes may be a message to send now.
+        if services.config.wechat != nil {
+            do { try await WeChatIntake(services: services, db: db).drain(logger: logger) } catch {
+                logger.warning("WeChat pushes not taken this time",
+                               metadata: ["why": "\((error as? JobFailure)?.reason ?? String(describing: type(of: error)))"])
+            }
+        }
         while true {
             let now = services.now()
             guard try await MessageStore.anyDue(at: now, on: db) else { break }
@@ -57,6 +65,7 @@ package struct MessageSender: Sendable {
             guard !claimed.isEmpty else { break }
             for message in claimed { try await deliver(message, into: &tally) }
         }
+        try await collectReports(into: &tally, batch: batch)
         if tally != Tally() {
             logger.info("messages sent", metadata: ["sent": "\(tally.sent)", "retried": "\(tally.retried)", "dead": "\(tally.dead)"])
         }
@@ -77,7 +86,9 @@ package struct MessageSender: Sendable {
             let now = services.now()
             let sentRef = ref ?? nil
             let recorded = try await services.writer.write(on: db) { tx in
-                guard try await MessageStore.sent(message.id, worker: worker, ref: sentRef, at: now, on: tx) else { return false }
+                guard try await MessageStore.sent(message.id, worker: worker, ref: sentRef, at: now,
+                                                  reportAt: transport.reportsDelivery ? now + Self.reportDelay : nil, on: tx)
+                else { return false }
                 try await record(message, "message_sent", at: now, on: tx)
                 return true
             }
@@ -107,6 +118,37 @@ package struct MessageSender: Sendable {
                 logger.warning("message given up", metadata: ["channel": "\(message.channel)", "message": "\(message.id)",
                                                               "error": "\(failure.reason)"])
             }
+        }
+    }
+
+    /// How long after sending, and between askings, a delivery report is asked for.
+    static let reportDelay: TimeInterval = 60
+
+    /// Asks the services that report delivery what became of the messages sent a minute or more ago.
+    private func collectReports(into tally: inout Tally, batch: Int) async throws {
+        while true {
+            let now = services.now()
+            let due = try await services.writer.write(on: db) { tx in
+                try await MessageStore.claimReports(at: now, next: now + Self.reportDelay * 5, limit: batch, on: tx)
+            }
+            for message in due.waiting {
+                guard let transport = transports[message.channel] else { continue }
+                let report: DeliveryReport
+                do { report = try await transport.report(message, config: services.config) } catch { continue }
+                guard report != .pending else { continue }
+                let at = services.now()
+                let delivered = report == .delivered
+                let why: String? = if case .undelivered(let reason) = report { reason } else { nil }
+                let recorded = try await services.writer.write(on: db) { tx in
+                    guard try await MessageStore.reported(message.id, delivered: delivered, error: why, at: at, on: tx) else {
+                        return false
+                    }
+                    try await record(message, delivered ? "message_delivered" : "message_undelivered", at: at, on: tx)
+                    return true
+                }
+                if recorded, delivered { tally.delivered += 1 } else if recorded { tally.undelivered += 1 }
+            }
+            if due.claimed < batch { return }
         }
     }
 

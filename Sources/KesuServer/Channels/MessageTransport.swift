@@ -12,10 +12,26 @@ package protocol MessageTransport: Sendable {
     /// Whether an earlier attempt at this message was sent after all: asked before trying again, since sending is
     /// not idempotent. `nil` when the service cannot tell (SMTP), and the message is sent again with the same id.
     func wasSent(_ message: OutboundRow, config: AppConfig) async throws -> String??
+
+    /// Whether the service reports delivery (an SMS gateway's 回执); then ``report(_:config:)`` is asked after sending.
+    var reportsDelivery: Bool { get }
+
+    /// What became of a sent message, as the service knows it now.
+    func report(_ message: OutboundRow, config: AppConfig) async throws -> DeliveryReport
+}
+
+/// A service's delivery report on one message.
+package enum DeliveryReport: Sendable, Equatable {
+    case delivered
+    case undelivered(String)
+    /// Not known yet: ask again later.
+    case pending
 }
 
 extension MessageTransport {
     package func wasSent(_ message: OutboundRow, config: AppConfig) async throws -> String?? { nil }
+    package var reportsDelivery: Bool { false }
+    package func report(_ message: OutboundRow, config: AppConfig) async throws -> DeliveryReport { .pending }
 }
 
 /// E-mail to the customer, rendered with its threading headers.

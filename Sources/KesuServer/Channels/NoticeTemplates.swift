@@ -14,7 +14,7 @@ package struct NoticeTemplates: Sendable {
         self.db = db
     }
 
-    package static let channels = ["email", "sms"]
+    package static let channels = ["email", "sms", "wechat"]
 
     /// What each notice fills in.
     package static func placeholders(for kind: NoticeKind) -> Set<String> {
@@ -39,9 +39,10 @@ package struct NoticeTemplates: Sendable {
         var words = Words(subject: [:], body: [:], changedBy: overrides.first?.updatedBy)
         for language in Language.allCases {
             let own = overrides.first { $0.language == language.rawValue }
-            words.subject[language] = own?.subject ?? (channel == "sms" ? "" : language.strings["notice_\(kind.rawValue)_subject"] ?? "")
-            words.body[language] = own?.body ?? language.strings[(channel == "sms" ? "sms_" : "notice_") + kind.rawValue
-                + (channel == "sms" ? "" : "_body")] ?? ""
+            // A WeChat message is as short as an SMS, and says what the SMS says unless an admin changed it.
+            let short = channel != "email"
+            words.subject[language] = own?.subject ?? (short ? "" : language.strings["notice_\(kind.rawValue)_subject"] ?? "")
+            words.body[language] = own?.body ?? language.strings[short ? "sms_" + kind.rawValue : "notice_\(kind.rawValue)_body"] ?? ""
         }
         return words
     }
@@ -70,7 +71,7 @@ package struct NoticeTemplates: Sendable {
                 let subject = (words.subject[language] ?? "").trimmed, body = (words.body[language] ?? "").trimmed
                 let field = language.rawValue
                 if body.isEmpty { problems.refuse("body_\(field)", "is empty") }
-                if body.count > (channel == "sms" ? 300 : 5_000) { problems.refuse("body_\(field)", "is too long") }
+                if body.count > (channel == "sms" ? 300 : channel == "wechat" ? 600 : 5_000) { problems.refuse("body_\(field)", "is too long") }
                 if channel == "email", subject.isEmpty { problems.refuse("subject_\(field)", "is empty") }
                 if subject.count > 200 { problems.refuse("subject_\(field)", "is too long") }
                 let unknown = LocaleCatalog.placeholders(in: subject + body).subtracting(allowed)

@@ -13,7 +13,7 @@ package struct OutboxService: Sendable {
         self.db = db
     }
 
-    package static let states = ["queued", "held", "sending", "sent", "delivered", "failed", "dead"]
+    package static let states = ["queued", "held", "sending", "sent", "delivered", "undelivered", "failed", "dead"]
 
     /// Counts by state, and the newest messages in one state (or all), each with its complaint's number.
     package func overview(state: String?, by actor: Actor, limit: Int = 200) async throws
@@ -26,13 +26,14 @@ package struct OutboxService: Sendable {
         return (try await MessageStore.counts(on: db), rows.map { ($0, $0.complaintID.flatMap { numbers[$0] }) })
     }
 
-    /// Queues a dead message again with a full set of attempts; its complaint's timeline says so.
+    /// Queues a message given up (or reported not delivered) again with a full set of attempts; its complaint's
+    /// timeline says so.
     package func revive(_ id: UUID, by actor: Actor) async throws {
         try actor.require(.manageJobs)
         let now = services.now()
         try await services.writer.write(on: db) { tx in
             guard let row = try await MessageStore.revive(id, at: now, on: tx) else {
-                throw KesuError.notFound("No message \(id) that was given up.")
+                throw KesuError.notFound("No message \(id) that was given up or not delivered.")
             }
             guard let complaintID = row.complaintID else { return }
             try await ComplaintStore.append([ComplaintEventModel(

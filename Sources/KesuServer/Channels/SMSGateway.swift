@@ -62,7 +62,7 @@ struct SMSTransport: MessageTransport {
         var Message: String?
         var BizId: String?
         struct Details: Decodable { var SmsSendDetailDTO: [Detail]? }
-        struct Detail: Decodable { var OutId: String?; var SendStatus: Int? }
+        struct Detail: Decodable { var OutId: String?; var SendStatus: Int?; var ErrCode: String? }
         var SmsSendDetailDTOs: Details?
     }
 
@@ -87,16 +87,34 @@ struct SMSTransport: MessageTransport {
     }
 
     func wasSent(_ message: OutboundRow, config: AppConfig) async throws -> String?? {
-        var calendar = Calendar(identifier: .gregorian)
-        calendar.timeZone = config.timeZone
         // The day it was first tried (the gateway files messages by the day they were sent).
-        let day = ComplaintNumber.dayKey(of: message.createdAt, in: config.timeZone)
-        let reply = try await call(["Action": "QuerySendDetails", "PhoneNumber": message.recipient, "SendDate": day,
-                                    "PageSize": "50", "CurrentPage": "1"], now: Date())
-        guard reply.Code == "OK" else { return nil }
-        let found = reply.SmsSendDetailDTOs?.SmsSendDetailDTO?.first { $0.OutId == message.id.uuidString }
+        guard let found = try await detail(message, day: message.createdAt, config: config) else { return nil }
         guard let found, found.SendStatus != 2 else { return .some(nil) }
         return .some(message.id.uuidString)
+    }
+
+    var reportsDelivery: Bool { true }
+
+    /// SendStatus 3 arrived, 2 did not (ErrCode says why: DELIVRD is success, others like MK:0001 a phone off or
+    /// UNDELIV a number out of service), 1 waiting for the carrier's receipt.
+    func report(_ message: OutboundRow, config: AppConfig) async throws -> DeliveryReport {
+        guard let found = try await detail(message, day: message.sentAt ?? message.createdAt, config: config),
+              let found else { return .pending }
+        switch found.SendStatus {
+        case 3: return .delivered
+        case 2: return .undelivered("SMS gateway: " + String((found.ErrCode ?? "not delivered").prefix(100)))
+        default: return .pending
+        }
+    }
+
+    /// The gateway's record of this message (QuerySendDetails for its phone and day): nil when the gateway did not
+    /// answer, .some(nil) when it has none.
+    private func detail(_ message: OutboundRow, day: Date, config: AppConfig) async throws -> Reply.Detail?? {
+        let reply = try await call(["Action": "QuerySendDetails", "PhoneNumber": message.recipient,
+                                    "SendDate": ComplaintNumber.dayKey(of: day, in: config.timeZone),
+                                    "PageSize": "50", "CurrentPage": "1"], now: Date())
+        guard reply.Code == "OK" else { return nil }
+        return .some(reply.SmsSendDetailDTOs?.SmsSendDetailDTO?.first { $0.OutId == message.id.uuidString })
     }
 
     private func call(_ action: [String: String], now: Date) async throws -> Reply {

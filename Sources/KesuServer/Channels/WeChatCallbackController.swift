@@ -4,17 +4,10 @@ import KesuCore
 import KesuStore
 import Vapor
 
-/// `KESU_WECHAT_TOKEN`, `KESU_WECHAT_APPID` and, for safe mode, `KESU_WECHAT_AES_KEY` (the EncodingAESKey).
-package struct WeChatSettings: Sendable, Equatable {
-    package var token: String
-    package var appID: String
-    package var encodingAESKey: String?
-}
-
 /// /wechat/callback — the official account's server URL. GET proves the URL to WeChat (the signature over token,
 /// timestamp and nonce; `echostr` echoed). POST takes a push: signed, within five minutes of our clock, decrypted in
-/// safe mode, read as safe XML, taken once per `MsgId` (WeChat retries three times in 5 s), answered `success`.
-/// The express complaint event (`waybill_complaint`) becomes a complaint on its waybill.
+/// safe mode, read as safe XML, kept once per `MsgId` (WeChat retries three times in 5 s), answered `success`.
+/// ``WeChatIntake`` then makes of it a complaint or a message on one.
 struct WeChatCallbackController: RouteCollection {
     func boot(routes: any RoutesBuilder) throws {
         routes.get("wechat", "callback", use: verify)
@@ -70,58 +63,9 @@ struct WeChatCallbackController: RouteCollection {
         } catch let refusal as WeChatCrypto.Refusal {
             throw KesuError(.unauthenticated, "The push cannot be decrypted: \(refusal.reason).")
         }
-        _ = try await WeChatIntake(services: req.application.kesu, db: req.db).take(message)
+        // Kept in one write and answered: WeChat gives up after 5 s. What it becomes is worked out after (the outbox
+        // loop), where fetching a photo from WeChat holds up no one.
+        try await WeChatIntake(services: req.application.kesu, db: req.db).keep(message)
         return Response(status: .ok, body: .init(string: "success"))
-    }
-}
-
-/// 微信受理 — what a WeChat push becomes, once per push.
-package struct WeChatIntake: Sendable {
-    let services: KesuServices
-    let db: any Database
-
-    package enum Outcome: Sendable, Equatable { case created(String), duplicate, kept(String) }
-
-    /// ComplainType of the express complaint event → category: 1004 延误, 1005 丢失, 1006 破损短少, 1007 服务态度, 1008 其他.
-    static let categories: [String: ComplaintCategory] = ["1004": .delay, "1005": .loss, "1006": .damage,
-                                                          "1007": .deliveryService, "1008": .other]
-
-    static let actor = Actor(userID: UUID(uuid: (0, 0, 0, 0, 0, 0, 0x70, 0, 0x80, 0, 0, 0, 0, 0, 0x3e, 0xc1)), username: "wechat",
-                             displayName: "微信公众号", role: .system, unitID: MailIntake.gateway.unitID, unitKind: .hq,
-                             unitPath: UnitPath(rawValue: "/"), tokenID: nil, standsFor: .integration(.channel(.wechat)))
-
-    package func take(_ message: WeChatMessage) async throws -> Outcome {
-        guard let key = message.deduplicationKey else { return .kept("no MsgId") }
-        if try await InboundStore.find(channel: "wechat", externalID: key, on: db) != nil { return .duplicate }
-        let sender = message["FromUserName"] ?? "", services = services
-        guard message["MsgType"] == "event", message["Event"] == "waybill_complaint" else {
-            // A follower's own messages wait for the follower conversation (linking the openid to a phone number).
-            try await services.writer.write(on: db) { tx in
-                guard try await InboundStore.find(channel: "wechat", externalID: key, on: tx) == nil else { return }
-                try await InboundStore.record(id: services.ids.next(), channel: "wechat", externalID: key, complaintID: nil,
-                                              sender: sender, outcome: "ignored", reason: message["MsgType"] ?? "unknown",
-                                              at: services.now(), on: tx)
-            }
-            return .kept(message["MsgType"] ?? "unknown")
-        }
-        let pictures = (message["Pic"] ?? "").split(separator: "|").map(String.init).filter { !$0.isEmpty }
-        let text = [message["Content"] ?? "", pictures.isEmpty ? "" : "图片 / photos: " + pictures.joined(separator: " ")]
-            .filter { !$0.isEmpty }.joined(separator: "\n")
-        let draft = ComplaintDraft(channel: .wechat, customerName: message["Name"] ?? "", customerPhone: message["Phone"] ?? "",
-                                   waybillNumbers: [message["WayBillID"] ?? ""].filter { !$0.isEmpty },
-                                   description: text.isEmpty ? "（微信物流助手投诉 / a WeChat express complaint）" : text,
-                                   category: message["ComplainType"].flatMap { Self.categories[$0] })
-        let order = message["OrderID"] ?? ""
-        let complaint = try await ComplaintService(services: services, db: db).record(
-            draft, idempotencyKey: "wechat:" + key, by: Self.actor) { complaint, tx in
-            let id = try complaint.requireID()
-            try await InboundStore.record(id: services.ids.next(), channel: "wechat", externalID: key, complaintID: id,
-                                          sender: sender, outcome: "stored", reason: nil, at: services.now(), on: tx)
-            try await ComplaintStore.append([ComplaintEventModel(
-                id: services.ids.next(), complaintID: id, at: services.now(), actorID: nil, actorName: Self.actor.displayName,
-                kind: "platform_case", customerVisible: false, note: nil,
-                after: ["source": "wechat", "caseId": key, "orderId": order].filter { !$0.value.isEmpty })], on: tx)
-        }
-        return .created(complaint.number)
     }
 }

@@ -37,10 +37,10 @@ struct NoticeTemplatesController: RouteCollection {
         let all = try await NoticeTemplates(services: req.application.kesu, db: req.db).all(by: actor)
         let items = all.map { kind, channel, words in
             let item = Item(notice: kind.rawValue, channel: channel, name: t["notice_kind." + kind.rawValue] ?? kind.rawValue,
-                            channelName: channel == "sms" ? t["channel_out.sms"] ?? channel : t["channel.email"] ?? channel,
+                            channelName: channel == "sms" ? t["channel_out.sms"] ?? channel : t["channel." + channel] ?? channel,
                             placeholders: NoticeTemplates.placeholders(for: kind).sorted().map { "{\($0)}" }.joined(separator: " "),
                             subjectZh: words.subject[.zh] ?? "", bodyZh: words.body[.zh] ?? "",
-                            subjectEn: words.subject[.en] ?? "", bodyEn: words.body[.en] ?? "", sms: channel == "sms",
+                            subjectEn: words.subject[.en] ?? "", bodyEn: words.body[.en] ?? "", sms: channel != "email",
                             changedBy: words.changedBy ?? "")
             if let typed, typed.notice == item.notice, typed.channel == item.channel {
                 var shown = item
@@ -73,7 +73,7 @@ struct NoticeTemplatesController: RouteCollection {
             let language = WebSession.language(req)
             let typed = Item(notice: kind.rawValue, channel: channel, name: "", channelName: "", placeholders: "",
                              subjectZh: form.subject_zh ?? "", bodyZh: form.body_zh ?? "", subjectEn: form.subject_en ?? "",
-                             bodyEn: form.body_en ?? "", sms: channel == "sms", changedBy: "")
+                             bodyEn: form.body_en ?? "", sms: channel != "email", changedBy: "")
             return try await render(req, errors: WebErrorMiddleware.problems(error, in: language), errorFor: kind.rawValue + "-" + channel,
                                     typed: typed).encodeResponse(status: .unprocessableEntity, for: req)
         }

@@ -42,7 +42,7 @@ struct OutboxPageController: RouteCollection {
                     notice: t["notice_kind." + row.notice] ?? row.notice, to: CustomerNotices.mask(row.recipient),
                     state: row.state, stateName: (t["outbox_state." + row.state] ?? row.state)
                         + (row.state == "held" || row.state == "queued" || row.state == "failed" ? " · " + format.time(row.runAt) : ""),
-                    error: row.lastError ?? "", attempts: row.attempts, dead: row.state == "dead")
+                    error: row.lastError ?? "", attempts: row.attempts, dead: row.state == "dead" || row.state == "undelivered")
             }))
     }
 

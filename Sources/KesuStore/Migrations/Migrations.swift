@@ -35,6 +35,8 @@ package enum Migrations {
         IndexPerformanceBoard(),
         CreateMessages(),
         CreateNoticeTemplates(),
+        CreateWeChatFollowers(),
+        AddDeliveryReports(),
     ]
 }
 

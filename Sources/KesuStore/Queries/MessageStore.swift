@@ -92,10 +92,13 @@ package enum MessageStore {
             """).all().map(decode).sorted { ($0.runAt, $0.createdAt) < ($1.runAt, $1.createdAt) }
     }
 
-    /// Sent (or found sent by a status query): true when `worker` still held it.
-    package static func sent(_ id: UUID, worker: String, ref: String?, at now: Date, on db: any Database) async throws -> Bool {
+    /// Sent (or found sent by a status query): true when `worker` still held it. `reportAt` is when to first ask
+    /// the service whether it arrived (nil when the service cannot say).
+    package static func sent(_ id: UUID, worker: String, ref: String?, at now: Date, reportAt: Date? = nil,
+                             on db: any Database) async throws -> Bool {
         try await finish(id, worker: worker, set: """
-            state = 'sent', provider_ref = \(bind: ref), sent_at = \(bind: now), finished_at = \(bind: now), last_error = NULL
+            state = 'sent', provider_ref = \(bind: ref), sent_at = \(bind: now), finished_at = \(bind: now), last_error = NULL,
+            report_at = \(bind: reportAt)
             """, on: db)
     }
 
@@ -115,20 +118,38 @@ package enum MessageStore {
             """).all().count == 1
     }
 
-    /// A gateway's delivery report: sent → delivered.
-    package static func delivered(ref: String, channel: String, on db: any Database) async throws -> UUID? {
-        try await db.sql.raw("""
-            UPDATE outbound_messages SET state = 'delivered'
-            WHERE channel = \(bind: channel) AND provider_ref = \(bind: ref) AND state = 'sent'
-            RETURNING complaint_id
-            """).first().flatMap { try $0.decode(column: "complaint_id", as: UUID?.self) }
+    /// Claims up to `limit` messages whose delivery report is due, to be asked again at `next` unless it comes.
+    /// A message sent more than a day ago (gateways keep reports for about that long), or no longer waiting for its
+    /// report, is asked no more. Returns the messages still waiting, and how many were claimed in all.
+    package static func claimReports(at now: Date, next: Date, limit: Int,
+                                     on db: any Database) async throws -> (waiting: [OutboundRow], claimed: Int) {
+        let locking = try RowLock.locksRows(db) ? " FOR UPDATE SKIP LOCKED" : ""
+        let rows = try await db.sql.raw("""
+            UPDATE outbound_messages
+            SET report_at = CASE WHEN state <> 'sent' OR sent_at < \(bind: now.addingTimeInterval(-86_400)) THEN NULL
+                                 ELSE \(bind: next) END
+            WHERE id IN (SELECT id FROM outbound_messages WHERE report_at IS NOT NULL AND report_at <= \(bind: now)
+                         ORDER BY report_at LIMIT \(bind: limit)\(unsafeRaw: locking))
+            RETURNING report_at, \(unsafeRaw: columns.joined(separator: ", "))
+            """).all()
+        let waiting = try rows.filter { try $0.decodeNil(column: "report_at") == false }.map(decode)
+        return (waiting, rows.count)
     }
 
-    /// An admin sends a dead message again, with a full set of attempts.
+    /// A delivery report: sent → delivered, or undelivered with the service's reason. False when it was settled already.
+    package static func reported(_ id: UUID, delivered: Bool, error: String?, at now: Date, on db: any Database) async throws -> Bool {
+        try await db.sql.raw("""
+            UPDATE outbound_messages SET state = \(bind: delivered ? "delivered" : "undelivered"), last_error = \(bind: error),
+                report_at = NULL, finished_at = \(bind: now)
+            WHERE id = \(bind: id) AND state = 'sent' RETURNING id
+            """).all().count == 1
+    }
+
+    /// An admin sends a dead (or undelivered) message again, with a full set of attempts.
     package static func revive(_ id: UUID, at now: Date, on db: any Database) async throws -> OutboundRow? {
         try await db.sql.raw("""
-            UPDATE outbound_messages SET state = 'queued', attempts = 0, run_at = \(bind: now), finished_at = NULL
-            WHERE id = \(bind: id) AND state = 'dead'
+            UPDATE outbound_messages SET state = 'queued', attempts = 0, run_at = \(bind: now), finished_at = NULL, report_at = NULL
+            WHERE id = \(bind: id) AND state IN ('dead', 'undelivered')
             RETURNING \(unsafeRaw: columns.joined(separator: ", "))
             """).first().map(decode)
     }
