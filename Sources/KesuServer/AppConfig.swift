@@ -45,6 +45,8 @@ package struct AppConfig: Sendable {
     /// `KESU_SMTP_URL` — the relay outbound e-mail goes to: `smtp://[user:password@]host[:port]` (STARTTLS when the
     /// relay offers it, AUTH when a user is given) or `smtps://…` (TLS from the start). When unset, `KESU_SENDMAIL`.
     package var smtpURL: URL?
+    /// `KESU_SMTP_CA_FILE` — PEM certificates the relay's TLS certificate must chain to, instead of the system's.
+    package var smtpCAFile: String?
     /// `KESU_SENDMAIL` — a sendmail-compatible program run as `sendmail -t -i` (default `/usr/sbin/sendmail` when it
     /// exists).
     package var sendmailPath: String?
@@ -102,6 +104,10 @@ package struct AppConfig: Sendable {
         if let smtp, smtpURL?.host == nil || !["smtp", "smtps"].contains(smtpURL?.scheme ?? "") {
             problems.append("KESU_SMTP_URL must look like smtp://user:password@host:587 (given: \(SMTPSettings.redacted(smtp)))")
         }
+        let smtpCA = env["KESU_SMTP_CA_FILE"].flatMap { $0.isEmpty ? nil : $0 }
+        if let smtpCA, !FileManager.default.isReadableFile(atPath: smtpCA) {
+            problems.append("KESU_SMTP_CA_FILE=\(smtpCA) is not a readable file")
+        }
         var config = AppConfig(
             dataDirectory: env["KESU_DATA_DIR"].flatMap { $0.isEmpty ? nil : $0 } ?? "./kesu-data",
             databaseURL: dbURL,
@@ -123,6 +129,7 @@ package struct AppConfig: Sendable {
             ?? "http://\(config.host):\(config.port)"
         config.mailFrom = from
         config.smtpURL = smtpURL
+        config.smtpCAFile = smtpCA
         config.sendmailPath = env["KESU_SENDMAIL"].flatMap { $0.isEmpty ? nil : $0 }
             ?? (FileManager.default.isExecutableFile(atPath: "/usr/sbin/sendmail") ? "/usr/sbin/sendmail" : nil)
         if let raw = env["KESU_SMS_URL"].flatMap({ $0.isEmpty ? nil : $0 }) {

@@ -139,11 +139,13 @@ final class ServiceTests: KesuTestCase, @unchecked Sendable {
     func testConfigurationNamesEveryProblem() {
         XCTAssertThrowsError(try AppConfig.fromEnvironment([
             "KESU_PORT": "eighty", "DATABASE_URL": "mysql://x", "KESU_TIMEZONE": "Mars/Olympus", "KESU_BCRYPT_COST": "2",
+            "KESU_SMTP_URL": "ftp://relay:pw-4471@mail.example.com", "KESU_SMTP_CA_FILE": "/nonexistent/ca.pem",
         ])) { error in
             let message = String(describing: error)
-            for key in ["KESU_PORT", "DATABASE_URL", "KESU_TIMEZONE", "KESU_BCRYPT_COST"] {
+            for key in ["KESU_PORT", "DATABASE_URL", "KESU_TIMEZONE", "KESU_BCRYPT_COST", "KESU_SMTP_URL", "KESU_SMTP_CA_FILE"] {
                 XCTAssertTrue(message.contains(key), "\(key) in \(message)")
             }
+            XCTAssertFalse(message.contains("pw-4471"), "the relay's password is not repeated")
         }
         let defaults = try? AppConfig.fromEnvironment([:])
         XCTAssertEqual(defaults?.port, 8080)

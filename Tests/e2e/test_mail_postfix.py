@@ -1,7 +1,8 @@
 """E-mail end to end through a real Postfix on 127.0.0.1 (Debian's package, a private instance in a temporary
 folder): a customer's message sent over SMTP is piped to `kesu mail-in` and becomes a complaint with its attachment;
-the agent's reply goes out through Postfix (Kesu's SMTP client) to the customer's mailbox, threaded; the customer's
-answer joins the same complaint. With Kesu's PostgreSQL stopped, a message stays deferred in Postfix's queue
+the agent's reply goes out through Postfix (Kesu's SMTP client, on a submission port that demands STARTTLS with a
+certificate of the test's own CA and AUTH) to the customer's mailbox, threaded; the customer's answer joins the same
+complaint. With Kesu's PostgreSQL stopped, a message stays deferred in Postfix's queue
 (mail-in exits 75) and, once the database is back and the queue flushed, arrives exactly once.
 """
 import contextlib
@@ -30,6 +31,12 @@ PNG = bytes([0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A]) + bytes(range(64))
 
 MASTER_CF = """\
 {smtp_port} inet n - n - - smtpd
+{submission_port} inet n - n - - smtpd
+  -o smtpd_tls_security_level=encrypt
+  -o smtpd_tls_auth_only=yes
+  -o smtpd_sasl_auth_enable=yes
+  -o smtpd_client_restrictions=permit_sasl_authenticated,reject
+tlsmgr    unix  -       -       n       1000?   1       tlsmgr
 pickup    unix  n       -       n       60      1       pickup
 cleanup   unix  n       -       n       -       0       cleanup
 qmgr      unix  n       -       n       300     1       qmgr
@@ -78,7 +85,39 @@ maillog_file = {base}/maillog
 maillog_file_prefixes = {base}
 smtpd_banner = $myhostname ESMTP
 minimal_backoff_time = 300s
+smtpd_tls_cert_file = {base}/tls/relay.pem
+smtpd_tls_key_file = {base}/tls/relay.key
+smtpd_tls_loglevel = 1
+smtpd_sasl_type = cyrus
+cyrus_sasl_config_path = {base}/etc/sasl
+smtpd_sasl_local_domain = kesu.test
 """
+
+# Cyrus SASL for the submission port: PLAIN and LOGIN against a sasldb of one user.
+SASL_CONF = """\
+pwcheck_method: auxprop
+auxprop_plugin: sasldb
+mech_list: PLAIN LOGIN
+sasldb_path: {base}/sasldb2
+"""
+RELAY_USER, RELAY_PASSWORD = "kesu", "relay-pw-7731"
+
+
+def make_relay_tls(base_dir):
+    """A CA of the test's own and the relay's certificate for 127.0.0.1, signed by it; returns the CA's file."""
+    tls = os.path.join(base_dir, "tls")
+    os.makedirs(tls)
+
+    def openssl(*args):
+        subprocess.run(["openssl", *args], check=True, capture_output=True, cwd=tls)
+    openssl("req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", "ca.key", "-out", "ca.pem", "-days", "2",
+            "-subj", "/CN=Kesu test relay CA")
+    openssl("req", "-newkey", "rsa:2048", "-nodes", "-keyout", "relay.key", "-out", "relay.csr", "-subj", "/CN=127.0.0.1")
+    with open(os.path.join(tls, "san.ext"), "w") as f:
+        f.write("subjectAltName=IP:127.0.0.1\n")
+    openssl("x509", "-req", "-in", "relay.csr", "-CA", "ca.pem", "-CAkey", "ca.key", "-CAcreateserial",
+            "-out", "relay.pem", "-days", "2", "-extfile", "san.ext")
+    return os.path.join(tls, "ca.pem")
 
 
 def pg_start():
@@ -132,10 +171,12 @@ def world():
         base_dir = tempfile.mkdtemp(prefix="kesu-postfix-")
         stops.callback(lambda: None if os.environ.get("KESU_KEEP_MAIL_TEST") else shutil.rmtree(base_dir, ignore_errors=True))
         os.chmod(base_dir, 0o755)
-        smtp_port, http_port = free_port(), free_port()
+        smtp_port, submission_port, http_port = free_port(), free_port(), free_port()
         mail_from = "kefu@kesu.test"
+        ca_file = make_relay_tls(base_dir)
         env = dict(os.environ, DATABASE_URL=pg["DATABASE_URL"], KESU_MAIL_FROM=mail_from, LOG_LEVEL="warning",
-                   KESU_SMTP_URL=f"smtp://127.0.0.1:{smtp_port}", KESU_OUTBOX_POLL_MS="200", KESU_PORT=str(http_port),
+                   KESU_SMTP_URL=f"smtp://{RELAY_USER}:{RELAY_PASSWORD}@127.0.0.1:{submission_port}",
+                   KESU_SMTP_CA_FILE=ca_file, KESU_OUTBOX_POLL_MS="200", KESU_PORT=str(http_port),
                    KESU_BCRYPT_COST="6", KESU_PUBLIC_URL=f"http://127.0.0.1:{http_port}",
                    KESU_DATA_DIR=os.path.join(base_dir, "kesu-data"))
         # The pipe runs mail-in as `nobody`, who may not reach the checkout: a copy of the binary and its resources
@@ -161,7 +202,14 @@ def world():
         shutil.chown(os.path.join(base_dir, "data"), "postfix")
         shutil.chown(os.path.join(base_dir, "mail"), "nobody", "nogroup")
         open(os.path.join(etc, "main.cf"), "w").write(MAIN_CF.format(base=base_dir))
-        open(os.path.join(etc, "master.cf"), "w").write(MASTER_CF.format(smtp_port=f"127.0.0.1:{smtp_port}", mail_in=mail_in))
+        open(os.path.join(etc, "master.cf"), "w").write(MASTER_CF.format(
+            smtp_port=f"127.0.0.1:{smtp_port}", submission_port=f"127.0.0.1:{submission_port}", mail_in=mail_in))
+        os.makedirs(os.path.join(etc, "sasl"))
+        open(os.path.join(etc, "sasl", "smtpd.conf"), "w").write(SASL_CONF.format(base=base_dir))
+        sasldb = os.path.join(base_dir, "sasldb2")
+        subprocess.run(["saslpasswd2", "-p", "-c", "-f", sasldb, "-u", "kesu.test", RELAY_USER],
+                       input=RELAY_PASSWORD, text=True, check=True, capture_output=True)
+        shutil.chown(sasldb, "postfix")
         # The master in the foreground (as in a container): it makes the queue's folders and logs to maillog.
         postfix = subprocess.Popen(["postfix", "-c", etc, "start-fg"], stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT)
         stops.callback(postfix.wait, timeout=20)
@@ -174,7 +222,8 @@ def world():
         base = f"http://127.0.0.1:{http_port}"
         wait_for("Kesu to start", lambda: _healthy(base), timeout=120)
         token = api(base, "POST", "/api/v1/auth/token", body={"username": "agent", "password": PASSWORD})["token"]
-        yield dict(base=base, token=token, smtp_port=smtp_port, etc=etc, base_dir=base_dir, pg=pg)
+        yield dict(base=base, token=token, smtp_port=smtp_port, submission_port=submission_port, etc=etc,
+                   base_dir=base_dir, pg=pg, server_log=os.path.join(base_dir, "server.log"))
 
 
 def _listening(port):
@@ -242,6 +291,11 @@ def test_a_message_becomes_a_complaint_the_reply_comes_back_threaded_and_the_ans
     reply = wait_for("the reply", lambda: [m for m in mailbox(world) if m["Auto-Submitted"] is None])[0]
     assert first_id in reply["References"]
     assert "已联系网点，明天上午派送。" in reply.get_content()
+    # Both went through the submission port: over TLS, logged in.
+    log = open(os.path.join(world["base_dir"], "maillog")).read()
+    assert "TLS connection established from localhost[127.0.0.1]" in log
+    assert f"sasl_method=PLAIN, sasl_username={RELAY_USER}" in log
+    assert RELAY_PASSWORD not in open(world["server_log"]).read(), "no credential in Kesu's log"
 
     send(world, "Re: " + str(reply["Subject"]), "好的，谢谢。\n\n> 已联系网点", make_msgid(domain="customer.test"),
          in_reply_to=reply["Message-ID"])

@@ -30,7 +30,7 @@ package struct MessageSender: Sendable {
     /// The transports the configuration sets up.
     static func configured(_ config: AppConfig) -> [String: any MessageTransport] {
         var transports: [String: any MessageTransport] = [:]
-        if let url = config.smtpURL, let settings = SMTPSettings(url) {
+        if let url = config.smtpURL, let settings = SMTPSettings(url, caFile: config.smtpCAFile) {
             transports["email"] = SMTPTransport(settings: settings)
         } else if let path = config.sendmailPath {
             transports["email"] = SendmailTransport(path: path)

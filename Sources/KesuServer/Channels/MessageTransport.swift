@@ -89,15 +89,22 @@ package struct SMTPSettings: Sendable, Equatable {
     package var implicitTLS: Bool
     package var user: String?
     package var password: String?
+    /// `KESU_SMTP_CA_FILE`: the PEM certificates the relay's certificate must chain to, instead of the system's (a
+    /// company relay with its own CA).
+    package var caFile: String?
 
-    package init?(_ url: URL) {
+    package init?(_ url: URL, caFile: String? = nil) {
         guard let host = url.host, !host.isEmpty, let scheme = url.scheme, scheme == "smtp" || scheme == "smtps" else { return nil }
         self.host = host
         implicitTLS = scheme == "smtps"
         port = url.port ?? (implicitTLS ? 465 : 587)
         user = url.user?.removingPercentEncoding
         password = url.password?.removingPercentEncoding
+        self.caFile = caFile
     }
+
+    /// A relay on this machine, where nothing on the wire leaves it.
+    var isLoopback: Bool { host == "localhost" || host.hasPrefix("127.") || host == "::1" || host == "[::1]" }
 
     /// The URL with its password hidden, for messages and logs.
     package static func redacted(_ raw: String) -> String {

@@ -26,14 +26,19 @@ struct SMTPTransport: MessageTransport {
 
     private func deliver(_ mail: OutgoingMail) async throws {
         let settings = settings
-        let tls = try NIOSSLContext(configuration: .makeClientConfiguration())
+        var trust = TLSConfiguration.makeClientConfiguration()
+        if let caFile = settings.caFile { trust.trustRoots = .file(caFile) }
+        let tls = try NIOSSLContext(configuration: trust)
+        // SNI takes names only; an address is checked against the certificate's IP entries instead.
+        let isAddress = settings.host.allSatisfy { $0.isNumber || $0 == "." } || settings.host.contains(":")
+        let serverName: String? = isAddress ? nil : settings.host
         let channel = try await ClientBootstrap(group: MultiThreadedEventLoopGroup.singleton)
             .connectTimeout(.seconds(10))
             .connect(host: settings.host, port: settings.port) { channel in
                 channel.eventLoop.makeCompletedFuture {
                     if settings.implicitTLS {
                         try channel.pipeline.syncOperations.addHandler(
-                            try NIOSSLClientHandler(context: tls, serverHostname: settings.host))
+                            try NIOSSLClientHandler(context: tls, serverHostname: serverName))
                     }
                     return try NIOAsyncChannel<ByteBuffer, ByteBuffer>(wrappingChannelSynchronously: channel)
                 }
@@ -42,14 +47,24 @@ struct SMTPTransport: MessageTransport {
         try await channel.executeThenClose { inbound, outbound in
             var session = SMTPSession(replies: inbound.makeAsyncIterator(), outbound: outbound)
             try await session.expect(220, "greeting")
+            var encrypted = settings.implicitTLS
             var features = try await session.command("EHLO \(Self.helloName(mail.from.address))", expect: 250)
             if !settings.implicitTLS, features.contains(where: { $0.uppercased().hasPrefix("STARTTLS") }) {
                 _ = try await session.command("STARTTLS", expect: 220)
-                try await raw.pipeline.addHandler(try NIOSSLClientHandler(context: tls, serverHostname: settings.host),
+                // Anything the relay sent before the handshake was not protected by it (CVE-2011-0411's injection).
+                guard session.buffer.readableBytes == 0 else {
+                    throw JobFailure.temporary("SMTP STARTTLS: the relay sent data before the TLS handshake")
+                }
+                try await raw.pipeline.addHandler(try NIOSSLClientHandler(context: tls, serverHostname: serverName),
                                                   position: .first).get()
+                encrypted = true
                 features = try await session.command("EHLO \(Self.helloName(mail.from.address))", expect: 250)
             }
             if let user = settings.user {
+                // The password goes in clear only to a relay on this machine.
+                guard encrypted || settings.isLoopback else {
+                    throw JobFailure.permanent("SMTP \(settings.host): the relay offers no STARTTLS; the password is not sent in clear")
+                }
                 let password = settings.password ?? ""
                 let auth = features.first { $0.uppercased().hasPrefix("AUTH") }?.uppercased() ?? ""
                 if auth.contains("PLAIN") || !auth.contains("LOGIN") {
@@ -66,7 +81,7 @@ struct SMTPTransport: MessageTransport {
             _ = try await session.command("DATA", expect: 354)
             // Dot-stuffing: a line that starts with a dot gets another.
             let body = mail.rendered().replacingOccurrences(of: "\r\n.", with: "\r\n..")
-            _ = try await session.command(body + "\r\n.", expect: 250)
+            _ = try await session.command(body + (body.hasSuffix("\r\n") ? "." : "\r\n."), expect: 250)
             _ = try? await session.command("QUIT", expect: 221)
         }
     }
