@@ -97,8 +97,11 @@ final class FakeWeChatServer: @unchecked Sendable {
         }
         let data = json["data"] as? [String: [String: String]] ?? [:]
         let text = ["first", "keyword1", "keyword2", "remark"].compactMap { data[$0]?["value"] }.joined(separator: "|")
-        sent.withLockedValue { $0.append(Sent(api: "template", to: to, text: text, template: id, url: json["url"] as? String)) }
-        return try reply(["errcode": 0, "errmsg": "ok", "msgid": 200_228_332])
+        let count = sent.withLockedValue {
+            $0.append(Sent(api: "template", to: to, text: text, template: id, url: json["url"] as? String))
+            return $0.count
+        }
+        return try reply(["errcode": 0, "errmsg": "ok", "msgid": 200_228_332 + count])
     }
 
     func mediaGet(_ req: Request) throws -> Response {

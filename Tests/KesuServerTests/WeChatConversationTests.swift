@@ -137,8 +137,23 @@ final class WeChatConversationTests: KesuTestCase, @unchecked Sendable {
         XCTAssertEqual(template.api, "template")
         XCTAssertEqual(template.template, "TPL_REPLY")
         XCTAssertTrue(template.text.contains(number) && template.text.contains("明早派送"), template.text)
-        let states = try await MessageStore.list(state: nil, limit: 20, on: app.db).map(\.state)
-        XCTAssertEqual(Set(states), ["sent"])
+        let rows = try await MessageStore.list(state: nil, limit: 20, on: app.db)
+        XCTAssertEqual(Set(rows.map(\.state)), ["sent"])
+
+        // WeChat's receipt for the template message says it arrived; one naming it for another follower is ignored.
+        let sentRow = try XCTUnwrap(rows.first { $0.providerRef?.hasPrefix("template:") == true })
+        let msgID = String(try XCTUnwrap(sentRow.providerRef).dropFirst("template:".count))
+        XCTAssertNotEqual(msgID, sentRow.id.uuidString, "WeChat's own msgid is kept")
+        try await say("oSomeoneElse", ["Event": "TEMPLATESENDJOBFINISH", "MsgID": msgID, "Status": "failed:user block"], type: "event")
+        try await tick()
+        let untouched = try await MessageStore.list(state: "sent", limit: 20, on: app.db)
+        XCTAssertTrue(untouched.contains { $0.id == sentRow.id })
+        try await say("oFan2", ["Event": "TEMPLATESENDJOBFINISH", "MsgID": msgID, "Status": "success"], type: "event")
+        try await tick()
+        let delivered = try await MessageStore.list(state: "delivered", limit: 20, on: app.db)
+        XCTAssertEqual(delivered.map(\.id), [sentRow.id])
+        let events = try await timeline(number).map(\.kind)
+        XCTAssertTrue(events.contains("message_delivered"), "\(events)")
     }
 
     func testAStaleTokenIsFetchedAgainOnce() async throws {

@@ -154,6 +154,11 @@ package struct MessageSender: Sendable {
 
     /// The message's new state on its complaint's timeline (staff only).
     func record(_ message: OutboundRow, _ kind: String, at now: Date, on tx: any Database) async throws {
+        try await Self.record(message, kind, at: now, services: services, on: tx)
+    }
+
+    static func record(_ message: OutboundRow, _ kind: String, at now: Date, services: KesuServices,
+                       on tx: any Database) async throws {
         guard let complaintID = message.complaintID else { return }
         try await ComplaintStore.append([ComplaintEventModel(
             id: services.ids.next(), complaintID: complaintID, at: now, actorID: nil, actorName: "Kesu", kind: kind,

@@ -86,6 +86,7 @@ package struct WeChatIntake: Sendable {
             switch (message["MsgType"], message["Event"]) {
             case ("event", "waybill_complaint"): return try await complaintEvent(message, row: row, key: key)
             case ("event", "unsubscribe"), ("event", "subscribe"): return try await follow(message, row: row)
+            case ("event", "TEMPLATESENDJOBFINISH"): return try await templateReceipt(message, row: row)
             case ("text", _), ("image", _), ("voice", _): return try await follower(message, row: row, key: key)
             default: return try await settle(row, "ignored", reason: message["MsgType"] ?? "unknown")
             }
@@ -120,6 +121,26 @@ package struct WeChatIntake: Sendable {
                 after: ["source": "wechat", "caseId": key, "orderId": order].filter { !$0.value.isEmpty })], on: tx)
         }
         return .created(complaint.number)
+    }
+
+    /// WeChat's receipt for a template message: `Status` is `success`, or `failed:user block` / `failed: system
+    /// failed`; the message it names (by `MsgID`, kept as our reference) is marked delivered or not.
+    private func templateReceipt(_ message: WeChatMessage, row: UUID) async throws -> Outcome {
+        let ref = "template:" + (message["MsgID"] ?? message["MsgId"] ?? ""), status = message["Status"] ?? ""
+        let now = services.now(), services = services
+        try await services.writer.write(on: db) { tx in
+            guard try await InboundStore.settle(row, outcome: "ignored", complaintID: nil, reason: "TEMPLATESENDJOBFINISH",
+                                                on: tx) else { throw Taken() }
+            guard let sent = try await MessageStore.sent(channel: "wechat", ref: ref, on: tx),
+                  sent.recipient == message["FromUserName"] else { return }
+            let delivered = status == "success"
+            guard try await MessageStore.reported(sent.id, delivered: delivered,
+                                                  error: delivered ? nil : "WeChat: " + String(status.prefix(100)), at: now, on: tx)
+            else { return }
+            try await MessageSender.record(sent, delivered ? "message_delivered" : "message_undelivered", at: now,
+                                           services: services, on: tx)
+        }
+        return .ignored("TEMPLATESENDJOBFINISH")
     }
 
     private func follow(_ message: WeChatMessage, row: UUID) async throws -> Outcome {

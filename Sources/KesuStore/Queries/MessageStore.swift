@@ -145,6 +145,13 @@ package enum MessageStore {
             """).all().count == 1
     }
 
+    /// The sent message a service's own reference names (a report the service pushes, not one we ask for).
+    package static func sent(channel: String, ref: String, on db: any Database) async throws -> OutboundRow? {
+        try await db.sql.select().columns(columns.map { SQLColumn($0) }).from("outbound_messages")
+            .where("channel", .equal, SQLBind(channel)).where("provider_ref", .equal, SQLBind(ref))
+            .where("state", .equal, SQLBind("sent")).limit(1).first().map(decode)
+    }
+
     /// An admin sends a dead (or undelivered) message again, with a full set of attempts.
     package static func revive(_ id: UUID, at now: Date, on db: any Database) async throws -> OutboundRow? {
         try await db.sql.raw("""
