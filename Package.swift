@@ -78,7 +78,7 @@ let package = Package(
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "CryptoExtras", package: "swift-crypto"),
             ],
-            resources: [.copy("Views"), .copy("Public"), .copy("Locales")],
+            resources: [.copy("Views"), .copy("Public"), .copy("Locales"), .copy("Triage")],
             swiftSettings: strict
         ),
         .executableTarget(

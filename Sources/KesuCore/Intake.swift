@@ -46,8 +46,6 @@ public struct ValidIntake: Sendable, Equatable {
     public var waybillNumbers: [String]
     public var description: String
     public var category: ComplaintCategory?
-    /// Whether the category was guessed from the description rather than given.
-    public var categorySuggested: Bool
     public var subcategory: String?
     public var requestedPriority: Priority?
     public var receivedAt: Date
@@ -143,10 +141,9 @@ extension ComplaintDraft {
         }
         try problems.throwIfAny("The complaint cannot be recorded")
         guard let phone else { throw KesuError.invalid("customer.phone is missing") }
-        let guessed = category == nil ? CategoryRules.suggest(for: text) : nil
         return ValidIntake(
             channel: channel, customerName: name, phone: phone, email: email, waybillNumbers: waybills,
-            description: text, category: category ?? guessed, categorySuggested: guessed != nil,
+            description: text, category: category,
             subcategory: subcategory, requestedPriority: priority, receivedAt: receivedAt ?? now,
             regulatorForwardedAt: regulatorForwardedAt, regulatorCaseNumber: caseNumber, regulatorDueAt: regulatorDueAt)
     }
@@ -156,76 +153,6 @@ extension ComplaintDraft {
         let parts = s.split(separator: "@", omittingEmptySubsequences: false)
         return parts.count == 2 && !parts[0].isEmpty && parts[1].contains(".") && !parts[1].hasPrefix(".")
             && !parts[1].hasSuffix(".")
-    }
-}
-
-/// Plain keyword rules that suggest a category from what the customer wrote.
-public enum CategoryRules {
-    static let rules: [(ComplaintCategory, [String])] = [
-        (.cod, ["代收货款", "代收款", "货款"]),
-        (.improperCharge, ["多收", "乱收费", "收费", "运费", "计费", "加价"]),
-        (.loss, ["丢失", "丢了", "丢件", "短少", "少了", "被偷", "找不到"]),
-        (.damage, ["破损", "损坏", "摔坏", "压坏", "碎了", "破了", "坏了"]),
-        (.pickupService, ["揽收", "上门取件", "取件", "不来收", "拒收寄"]),
-        (.delay, ["延误", "延迟", "太慢", "还没到", "没到", "未更新", "不更新", "停滞", "几天了"]),
-        (.deliveryService, ["驿站", "快递柜", "丰巢", "没送上门", "不送上门", "代签", "签收", "误投", "送错", "态度"]),
-    ]
-
-    /// The first category whose keywords appear in `text`, if any.
-    public static func suggest(for text: String) -> ComplaintCategory? {
-        rules.first { _, words in words.contains { text.contains($0) } }?.0
-    }
-}
-
-/// Why a complaint's priority was raised automatically; every reason is recorded on the timeline.
-public struct PriorityAssessment: Sendable, Equatable {
-    public var priority: Priority
-    public var reasons: [String]
-    /// Flags the assessment set: `regulator_risk`, `media_risk`, `repeat`, `perishable`.
-    public var flags: Set<String>
-}
-
-/// The rules that raise a complaint's priority (docs/domain.md, "Priority").
-public enum PriorityRules {
-    static let regulatorWords = ["12305", "邮政管理局", "邮管局", "消协", "12345", "12315", "投诉到国家"]
-    static let mediaWords = ["曝光", "媒体", "记者", "微博", "抖音"]
-    static let lawsuitWords = ["起诉", "律师", "法院", "打官司"]
-    static let perishableKinds: Set<String> = ["fresh_food", "medicine", "生鲜", "药品"]
-
-    /// Assesses a complaint; `requested` is what the caller asked for (default P3), never lowered.
-    public static func assess(requested: Priority?, channel: Channel, description: String, isRepeat: Bool,
-                              itemKinds: [String]) -> PriorityAssessment {
-        var priority = requested ?? .p3
-        var reasons: [String] = []
-        var flags: Set<String> = []
-        func raise(to p: Priority, _ reason: String) {
-            reasons.append(reason)
-            if p > priority { priority = p }
-        }
-        if channel == .regulator {
-            raise(to: .p1, "forwarded by the regulator (申诉转办)")
-            flags.insert("regulator")
-        }
-        let threats: [(words: [String], what: String, flag: String)] = [
-            (regulatorWords, "customer mentions the regulator", "regulator_risk"),
-            (mediaWords, "customer mentions the media", "media_risk"),
-            (lawsuitWords, "customer threatens a lawsuit", "media_risk"),
-        ]
-        for threat in threats {
-            if let w = threat.words.first(where: description.contains) {
-                raise(to: .p1, "\(threat.what) (\(w))")
-                flags.insert(threat.flag)
-            }
-        }
-        if let kind = itemKinds.first(where: perishableKinds.contains) {
-            raise(to: .p2, "perishable or medicine item (\(kind))")
-            flags.insert("perishable")
-        }
-        if isRepeat {
-            raise(to: .p2, "repeat complaint (same waybill, or same customer within 30 days)")
-            flags.insert("repeat")
-        }
-        return PriorityAssessment(priority: priority, reasons: reasons, flags: flags)
     }
 }
 

@@ -9,6 +9,17 @@ package struct ResourceFolder: Sendable {
     package var views: String { root.appendingPathComponent("Views").path + "/" }
     package var publicFiles: String { root.appendingPathComponent("Public").path + "/" }
     package var locales: String { root.appendingPathComponent("Locales").path }
+    /// The triage model (`model.tsv`) and the corpus it was trained on (`corpus.tsv`).
+    package var triage: URL { root.appendingPathComponent("Triage") }
+
+    /// The triage model the folder ships; start-up stops when it is missing or damaged.
+    package func triageModel() throws -> TriageModel {
+        let url = triage.appendingPathComponent("model.tsv")
+        guard let data = FileManager.default.contents(atPath: url.path) else {
+            throw KesuError(.invalidInput, "Kesu cannot start: the triage model \(url.path) is missing.")
+        }
+        return try TriageModel(file: String(decoding: data, as: UTF8.self))
+    }
 
     /// The bundle SwiftPM builds for this target's resources.
     static let bundleName = "kesu_KesuServer.resources"

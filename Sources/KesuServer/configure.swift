@@ -16,7 +16,7 @@ package func configure(_ app: Application, config: AppConfig, clock: any KesuCor
     app.directory.viewsDirectory = resources.views
     app.directory.publicDirectory = resources.publicFiles
     try LocaleCatalog.install(from: resources.locales)
-    app.kesu = KesuServices(config: config, clock: clock)
+    app.kesu = KesuServices(config: config, clock: clock, triage: try resources.triageModel())
     app.throttle = Throttle()
     app.http.server.configuration.hostname = config.host
     app.http.server.configuration.port = config.port
@@ -67,4 +67,5 @@ package func configure(_ app: Application, config: AppConfig, clock: any KesuCor
     app.asyncCommands.use(SchedulerCommand(), as: "scheduler")
     app.asyncCommands.use(MailInCommand(), as: "mail-in")
     app.asyncCommands.use(OutboxCommand(), as: "outbox")
+    app.asyncCommands.use(TriageCommand(), as: "triage")
 }

@@ -6,10 +6,10 @@ struct PriorityTests {
     @Test("threats and risks raise the priority with a reason", arguments: [
         ("再不处理我就打12305", Channel.phone, false, [String](), Priority.p1, "regulator_risk"),
         ("我要找媒体曝光", .web, false, [], .p1, "media_risk"),
-        ("我要起诉你们", .web, false, [], .p1, "media_risk"),
+        ("我要起诉你们", .web, false, [], .p1, "legal_risk"),
         ("东西坏了", .regulator, false, [], .p1, "regulator"),
-        ("水果烂了", .phone, false, ["fresh_food"], .p2, "perishable"),
-        ("又丢件了", .phone, true, [], .p2, "repeat"),
+        ("东西坏了", .phone, false, ["fresh_food"], .p2, "perishable"),
+        ("丢件了", .phone, true, [], .p2, "repeat"),
     ])
     func raised(text: String, channel: Channel, isRepeat: Bool, kinds: [String], expected: Priority, flag: String) {
         let result = PriorityRules.assess(requested: nil, channel: channel, description: text, isRepeat: isRepeat,

@@ -26,7 +26,7 @@ final class SecurityTests: KesuTestCase, @unchecked Sendable {
     func trustForwardedFor() {
         var config = app.kesu.config
         config.trustedProxies = ["unknown"]
-        app.kesu = KesuServices(config: config, clock: app.kesu.clock)
+        app.kesu = KesuServices(config: config, clock: app.kesu.clock, triage: app.kesu.triage)
     }
 
     // 1. The API login shares the pages' throttle.
@@ -69,7 +69,7 @@ final class SecurityTests: KesuTestCase, @unchecked Sendable {
     func testUnknownUsernamesCostTheSameAsKnownOnes() async throws {
         var config = app.kesu.config
         config.bcryptCost = 10
-        app.kesu = KesuServices(config: config, clock: app.kesu.clock)
+        app.kesu = KesuServices(config: config, clock: app.kesu.clock, triage: app.kesu.triage)
         _ = try await OrgService(app: app, db: app.db, as: .system).createUser(
             username: "slow", displayName: "慢", password: "a-good-password", role: .agent, unitCode: "HQ")
         let auth = AuthService(app: app)

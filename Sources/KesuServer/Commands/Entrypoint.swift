@@ -20,6 +20,7 @@ package enum KesuMain {
             FileHandle.standardError.write(Data("\(error)\n".utf8))
             exit(2)
         }
+        if let code = TriageCLI.runStandalone(env.arguments, config: config) { exit(code) }
         if env.arguments.dropFirst().first == "mail-in" {
             return try await mailIn(env, config: config)
         }

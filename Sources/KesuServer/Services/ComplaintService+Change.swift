@@ -148,13 +148,18 @@ extension ComplaintService {
             current.$outlet.id = resolved.outlet?.id
             current.scopePath = resolved.outlet?.path ?? rootPath
         }
+        if let category = change.category {
+            events += try await settleTriage(current, chosen: category, subcategory: change.subcategory, actor: actor,
+                                             at: now, on: tx)
+        }
+        let oldCategory = current.category
         if let category = change.category, category.rawValue != current.category {
             events.append(event(id, actor, "category_changed", visible: false, before: ["category": current.category ?? ""],
                                 after: ["category": category.rawValue], at: now))
             current.category = category.rawValue
         }
         // A new category drops a sub-category of the old one unless a new one is given.
-        let subcategory = change.subcategory ?? (change.category == nil ? nil : "")
+        let subcategory = change.subcategory ?? (change.category == nil || change.category?.rawValue == oldCategory ? nil : "")
         if let code = subcategory, code != (current.subcategory ?? "") {
             events.append(event(id, actor, "subcategory_changed", visible: false,
                                 before: ["subcategory": current.subcategory ?? ""], after: ["subcategory": code], at: now))

@@ -102,6 +102,11 @@ package struct ComplaintService: Sendable {
         var clockSettings: ClockSettings
         /// Open problem parcels of its waybills, which the complaint links to.
         var problemParcels: [ProblemParcelLink] = []
+        /// The classifier's answer when no category was given.
+        var triage: TriageSuggestion?
+        /// The category and sub-category to record: given, or suggested.
+        var category: ComplaintCategory?
+        var subcategory: String?
     }
 
     /// A sub-category given without its category names the category (each sub-category belongs to one), the same
@@ -126,12 +131,21 @@ package struct ComplaintService: Sendable {
             since: RepeatRule.windowStart(before: intake.receivedAt), on: db)
         let shipments = intake.waybillNumbers.isEmpty ? [] : try await ShipmentModel.query(on: db)
             .filter(\.$waybill ~~ intake.waybillNumbers).all()
-        let outlet = try await routeOutlet(for: intake.category, shipments: shipments, on: db)
+        let problemParcels = try await ProblemParcelLink.open(waybills: intake.waybillNumbers, on: db)
+        let suggestion = try await triage(intake, shipments: shipments, problemParcel: !problemParcels.isEmpty)
+        let category = intake.category ?? suggestion?.category
+        var subcategory = intake.subcategory
+        if intake.category == nil, let category, let code = suggestion?.subcategory,
+           (suggestion?.subcategoryConfidence ?? 0) >= 0.5,
+           (try? await SubcategoryStore.check(code, under: category.rawValue, on: db)) != nil {
+            subcategory = code
+        }
+        let outlet = try await routeOutlet(for: category, shipments: shipments, on: db)
         let scopePath: String
         if let outlet { scopePath = outlet.path } else { scopePath = try await OrgStore.rootPath(on: db) }
         return KnownFacts(customer: customer, isRepeat: isRepeat, itemKinds: shipments.map(\.itemKind), outlet: outlet,
                           scopePath: scopePath, clockSettings: try await services.clockSettings(on: db),
-                          problemParcels: try await ProblemParcelLink.open(waybills: intake.waybillNumbers, on: db))
+                          problemParcels: problemParcels, triage: suggestion, category: category, subcategory: subcategory)
     }
 
     private func insert(_ intake: ValidIntake, known: KnownFacts, actor: Actor, on tx: any Database) async throws
@@ -162,22 +176,23 @@ package struct ComplaintService: Sendable {
         complaint.number = ComplaintNumber(day: day, sequence: sequence).rawValue
         complaint.status = ComplaintStatus.received.rawValue
         complaint.channel = intake.channel.rawValue
-        complaint.category = intake.category?.rawValue
-        complaint.subcategory = intake.subcategory
+        complaint.category = known.category?.rawValue
+        complaint.subcategory = known.subcategory
         complaint.priority = assessment.priority.rawValue
         complaint.description = intake.description
         complaint.$customer.id = customerID
         complaint.$outlet.id = try outlet?.requireID()
         complaint.scopePath = scopePath
         complaint.escalationLevel = 0
-        complaint.flags = assessment.flags.sorted().joined(separator: ",")
+        let triaged = known.triage.map { triageRecord($0, complaintID: id, actor: actor, at: now) }
+        complaint.flags = (assessment.flags.union(triaged.map { [$0.flag] } ?? [])).sorted().joined(separator: ",")
         complaint.waybills = intake.waybillNumbers.joined(separator: ",")
         complaint.receivedAt = receivedAt
         complaint.createdAt = now
         complaint.updatedAt = now
         // Clocks run from the time received, so an import of an old complaint is already late if it is.
         let clocks = ClockBook.opening(
-            complaintID: id, receivedAt: receivedAt, channel: intake.channel, category: intake.category,
+            complaintID: id, receivedAt: receivedAt, channel: intake.channel, category: known.category,
             priority: assessment.priority, regulatorForwardedAt: intake.regulatorForwardedAt?.roundedToMillis,
             regulatorDueAt: intake.regulatorDueAt?.roundedToMillis,
             settings: known.clockSettings, ids: services.ids.next)
@@ -185,11 +200,7 @@ package struct ComplaintService: Sendable {
 
         var events = [event(id, actor, "created", visible: true, note: "已受理 / received via \(intake.channel.rawValue)",
                             after: ["status": "received", "priority": assessment.priority.rawValue], at: now)]
-        if intake.categorySuggested, let category = intake.category {
-            events.append(event(id, actor, "category_suggested", visible: false,
-                                note: "category suggested from the description", after: ["category": category.rawValue],
-                                at: now))
-        }
+        if let triaged { events.append(triaged.event) }
         if !assessment.reasons.isEmpty {
             events.append(event(id, actor, "priority_raised", visible: false,
                                 note: assessment.reasons.joined(separator: "; "),

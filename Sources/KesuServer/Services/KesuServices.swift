@@ -11,9 +11,12 @@ package struct KesuServices: Sendable {
     package let ids: IDGenerator
     package let writer: Writer
     package let clockSettings: ClockSettingsCache
+    /// 智能分类 — the category model every intake asks when no category is given.
+    package let triage: TriageModel
 
-    package init(config: AppConfig, clock: any KesuCore.Clock) {
+    package init(config: AppConfig, clock: any KesuCore.Clock, triage: TriageModel) {
         self.config = config
+        self.triage = triage
         self.clock = clock
         self.ids = IDGenerator(clock: clock)
         self.writer = Writer(serialised: !config.usesPostgres)

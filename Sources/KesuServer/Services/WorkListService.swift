@@ -7,14 +7,15 @@ import KesuStore
 /// for themselves or a supervisor shares with a unit.
 package struct WorkList: Sendable {
     /// The views every user has, in the side bar's order; `mine` is the default.
-    package static let views = ["mine", "team", "unassigned", "urgent", "open", "closed", "all"]
+    package static let views = ["mine", "team", "unassigned", "urgent", "triage", "open", "closed", "all"]
     /// The built-in views whose counts the side bar shows (closed and all grow without end).
-    package static let counted = ["mine", "team", "unassigned", "urgent", "open"]
+    package static let counted = ["mine", "team", "unassigned", "urgent", "triage", "open"]
     /// The query parameters a view is made of (what a saved view keeps).
     package static let keys = ["view", "sort", "size", "status", "category", "priority", "channel", "outlet", "region",
                                "from", "to", "flag", "q"]
     package static let sizes = [25, 50, 100]
-    package static let flags = ["repeat", "regulator", "regulator_risk", "media_risk", "perishable"]
+    package static let flags = ["urgent", "repeat", "regulator", "regulator_risk", "media_risk", "legal_risk", "perishable",
+                                "time_critical", "high_value", "safety", "suggested", "needs_triage"]
 
     package var view: String
     package var sort: ComplaintSort
@@ -42,6 +43,7 @@ package struct WorkList: Sendable {
             if actor.unitKind == .outlet { s.outletID = actor.unitID } else { s.teamUnitID = actor.unitID }
         case "unassigned": s.assignee = "none"
         case "urgent": s.priority = .p1
+        case "triage": s.flags = ["needs_triage"]
         case "closed": s.open = false
         case "all": s.open = nil
         default: break

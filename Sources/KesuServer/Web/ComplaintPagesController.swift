@@ -171,6 +171,7 @@ struct ComplaintPagesController: RouteCollection {
         page.risk = try await reviews.signals(of: customerID).map { CustomerReviewPagesController.text($0, language) }
         page.listed = try await reviews.isListed(customerID)
         page.customerID = customerID.uuidString
+        page.triage = TriageCard.of(flags: row.flags, category: row.category, timeline: timeline, language: language)
         return try await req.view.render("complaints/show", page)
     }
 

@@ -208,6 +208,8 @@ struct ComplaintPage: Encodable {
     var canFine = false
     /// The customer's malicious-complainant signals (staff only) and whether a reviewed listing is in force.
     var risk: [String] = []
+    /// The model's two likeliest categories, while a person has not yet settled the category.
+    var triage: TriageCard?
     var listed = false
     var customerID = ""
 }

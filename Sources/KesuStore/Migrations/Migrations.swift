@@ -37,6 +37,7 @@ package enum Migrations {
         CreateNoticeTemplates(),
         CreateWeChatFollowers(),
         AddDeliveryReports(),
+        CreateTriageCorrections(),
     ]
 }
 
