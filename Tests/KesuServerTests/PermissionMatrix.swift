@@ -214,6 +214,7 @@ enum PermissionMatrix {
         e(.POST, "/complaints/views/:id/delete", adminOnly, .form(""), path: "/complaints/views/{view}/delete"),
         e(.GET, "/complaints/new", .roles(recorders, scoped: false)),
         e(.GET, "/complaints/new/lookup", anyStaff, path: "/complaints/new/lookup?phone=13812345678"),
+        e(.GET, "/complaints/new/suggest", anyStaff, path: "/complaints/new/suggest?text=%E5%BF%AB%E9%80%92%E5%BB%B6%E8%AF%AF"),
         e(.POST, "/complaints/new", .roles(recorders, scoped: false),
           .form("phone=13912340002&name=%E9%92%B1&email=&waybill=&category=&priority=&channel=phone"
                 + "&description=%E5%8C%85%E8%A3%B9%E7%A0%B4%E6%8D%9F%E4%BA%86&key={u}")),

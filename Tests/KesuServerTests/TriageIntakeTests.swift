@@ -109,4 +109,22 @@ final class TriageIntakeTests: KesuTestCase, @unchecked Sendable {
         let urgent = try await call(.GET, "/complaints?view=urgent", headers: [("Cookie", "kesu_session=\(agent)")])
         XCTAssertTrue(urgent.body.contains(number), "first in the urgent view")
     }
+
+    func testThePhoneIntakeFormSuggestsAsTheAgentTypes() async throws {
+        let agent = try await session("agent")
+        let text = "快递柜超时费收了我三块钱".addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? ""
+        let reply = try await call(.GET, "/complaints/new/suggest?text=\(text)", headers: [("Cookie", "kesu_session=\(agent)")])
+        XCTAssertEqual(reply.status, .ok, reply.body)
+        let options = reply.json["options"] as? [[String: Any]] ?? []
+        XCTAssertEqual(options.count, 2)
+        XCTAssertEqual(options.first?["value"] as? String, "improper_charge")
+        XCTAssertEqual(options.first?["label"] as? String, "违规收费")
+        let urgentText = "胰岛素丢了".addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? ""
+        let urgent = try await call(.GET, "/complaints/new/suggest?text=\(urgentText)", headers: [("Cookie", "kesu_session=\(agent)")])
+        XCTAssertTrue((urgent.json["urgent"] as? [String] ?? []).contains { $0.contains("胰岛素") }, urgent.body)
+        let page = try await call(.GET, "/complaints/new", headers: [("Cookie", "kesu_session=\(agent)")])
+        XCTAssertTrue(page.body.contains("id=\"triage-suggest\"") && page.body.contains("/js/triage.js"))
+        let nobody = try await call(.GET, "/complaints/new/suggest?text=\(text)")
+        XCTAssertNotEqual(nobody.status, .ok, "only staff")
+    }
 }

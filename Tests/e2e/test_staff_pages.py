@@ -134,7 +134,8 @@ def test_phone_intake_shows_history_and_records(server, browser):
     number = browser.find_element(By.TAG_NAME, "h1").text
     assert number.startswith("KS") and number != earlier
     head = browser.find_element(By.CSS_SELECTOR, ".complaint-head").text
-    assert "P2" in head and "重复投诉" in head, "a second complaint on the same waybill is a raised repeat, its flag by name"
+    assert "P1" in head and "重复投诉" in head and "紧急" in head, \
+        "a second complaint whose customer says 又一次 is an urgent repeat, its flags by name"
     assert "投递服务 · 未经同意放驿站/快递柜" in browser.find_element(By.TAG_NAME, "main").text
 
 

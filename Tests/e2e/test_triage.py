@@ -48,3 +48,16 @@ def test_an_unsure_complaint_waits_in_needs_triage_until_a_category_is_picked(se
     assert api(server, "GET", f"/api/v1/complaints/{number}", agent)["category"] == chosen
     browser.get(server + "/complaints?view=triage")
     assert number not in browser.find_element(By.TAG_NAME, "main").text
+
+
+def test_phone_intake_offers_the_category_while_the_agent_types(server, browser):
+    from selenium.webdriver.support.ui import Select, WebDriverWait
+    log_in(browser, server, "agent")
+    browser.get(server + "/complaints/new")
+    browser.find_element(By.ID, "description").send_keys("代收货款一个多月了还没打到我账上")
+    box = browser.find_element(By.ID, "triage-suggest")
+    WebDriverWait(browser, 10).until(lambda _: box.is_displayed())
+    first = box.find_element(By.CSS_SELECTOR, "#triage-options button")
+    assert first.get_attribute("data-category") == "cod", first.text
+    first.click()
+    assert Select(browser.find_element(By.ID, "category")).first_selected_option.get_attribute("value") == "cod"

@@ -10,6 +10,7 @@ struct IntakePageController: RouteCollection {
     func boot(routes: any RoutesBuilder) throws {
         routes.get("complaints", "new", use: form)
         routes.get("complaints", "new", "lookup", use: lookup)
+        routes.get("complaints", "new", "suggest", use: suggest)
         routes.post("complaints", "new", use: submit)
     }
 
@@ -75,6 +76,33 @@ struct IntakePageController: RouteCollection {
     }
 
     /// What the form shows beside the phone and waybill fields, as JSON for intake.js.
+    /// As the agent types the description: the two likeliest categories with their confidence, and why the rules
+    /// would make it urgent — the suggestion the form offers to take in one click. Nothing is stored.
+    @Sendable func suggest(req: Request) async throws -> Response {
+        let actor = try RequestContext.requireActor()
+        try actor.require(.viewComplaints)
+        struct Suggested: Content {
+            struct Option: Content { var value: String, label: String, confidence: String }
+            var options: [Option] = []
+            var sure: Bool = false
+            var urgent: [String] = []
+        }
+        let language = WebSession.language(req)
+        let text = String(((try? req.query.get(String.self, at: "text")) ?? "").prefix(IntakeLimits.descriptionLength.upperBound))
+        var out = Suggested()
+        if !text.trimmed.isEmpty {
+            let s = req.application.kesu.triage.classify(text)
+            out.options = s.topTwo.map {
+                .init(value: $0.category.rawValue, label: language.name(of: $0.category),
+                      confidence: String(format: "%.0f%%", $0.confidence * 100))
+            }
+            out.sure = s.category != nil
+            out.urgent = PriorityRules.assess(requested: nil, channel: .phone, description: text, isRepeat: false,
+                                              itemKinds: []).reasons
+        }
+        return try await out.encodeResponse(for: req)
+    }
+
     @Sendable func lookup(req: Request) async throws -> Response {
         let actor = try RequestContext.requireActor()
         try actor.require(.viewComplaints)
