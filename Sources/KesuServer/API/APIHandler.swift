@@ -83,6 +83,7 @@ package struct APIHandler: APIProtocol {
             throw KesuError.invalid("q is at most 100 characters.", fields: ["q": ["at most 100 characters"]])
         }
         search.text = q.q
+        search.timeZone = app.kesu.config.timeZone
         search.limit = q.limit ?? 50
         guard (1...200).contains(search.limit) else {
             throw KesuError.invalid("limit must be from 1 to 200.", fields: ["limit": ["1 to 200"]])

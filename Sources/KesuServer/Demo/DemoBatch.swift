@@ -99,5 +99,6 @@ struct DemoBatch {
                       "after"],
             events, on: db)
         try await ClockStore.insert(clocks, on: db)
+        try await SearchIndex.refresh(rows.compactMap { $0[0] as? UUID }, on: db)
     }
 }

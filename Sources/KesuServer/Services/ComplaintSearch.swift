@@ -27,16 +27,15 @@ package struct ComplaintSearch: Sendable {
     package var flags: [String] = []
     package var waybill: String?
     package var phone: String?
-    /// What a person typed into the search box: a complaint number, a phone number, a waybill, or words of the
-    /// description (2 to 50 characters).
+    /// What a person typed into the search box: a complaint number, a phone number or a waybill (it goes straight to
+    /// those complaints), or a search in `SearchQuery`'s syntax (words, "phrases", -exclusions, field:value, dates).
     package var text: String?
+    /// The company's time zone, in which a search's dates are days.
+    package var timeZone = TimeZone(identifier: "Asia/Shanghai") ?? .current
     package var cursor: ListCursor?
     package var limit = 50
 
     package init() {}
-
-    /// The shortest and longest words searched for in descriptions.
-    package static let textLength = 2...50
 
     /// The list query for `actor`, or nil when a filter names nothing (an unknown user, outlet, phone, waybill or
     /// complaint number, or text too short to search for): then nothing matches.
@@ -85,14 +84,19 @@ package struct ComplaintSearch: Sendable {
             query.customerID = customer
         }
         if let text = text?.trimmed, !text.isEmpty {
-            guard try await Self.apply(text: text, to: &query, on: db) else { return nil }
+            switch try await Self.apply(text: text, to: &query, on: db) {
+            case true?: break
+            case false?: return nil
+            case nil: guard try await apply(SearchQuery.parse(text), to: &query, on: db) else { return nil }
+            }
         }
         return query
     }
 
-    /// Narrows `query` by the search box's text; false when the text can match nothing.
+    /// Narrows `query` to the complaints whose number, customer's phone or waybill the whole text is; false when it is
+    /// one of those that no complaint has; nil when the text is none of them (then it is searched for).
     private static func apply(text: String, to query: inout ComplaintListQuery, on db: any Database) async throws
-        -> Bool
+        -> Bool?
     {
         func restrict(to ids: [UUID]) {
             query.complaintIDs = query.complaintIDs.map { known in known.filter(ids.contains) } ?? ids
@@ -108,12 +112,62 @@ package struct ComplaintSearch: Sendable {
         } else if let waybill = WaybillNumber.normalise(text),
                   case let ids = try await ComplaintStore.complaintIDs(waybill: waybill, on: db), !ids.isEmpty {
             restrict(to: ids)
-        } else if textLength.contains(text.count) {
-            // Words that look like a waybill no complaint names are still looked for in descriptions.
-            query.descriptionContains = text
         } else {
-            return false
+            return nil
         }
+        return true
+    }
+
+    /// Narrows `query` by a parsed search: its words and phrases, its field filters (each must agree with the
+    /// filter given beside it) and its dates; false when a field names nothing or contradicts another filter.
+    private func apply(_ search: SearchQuery, to query: inout ComplaintListQuery, on db: any Database) async throws
+        -> Bool
+    {
+        query.words = search.include
+        query.withoutWords = search.exclude
+        query.wordsAreCommon = try await SearchIndex.isCommon(search.include, on: db)
+        func agree(_ current: inout String?, _ value: String?) -> Bool {
+            guard let value else { return false }
+            if let current, current != value { return false }
+            current = value
+            return true
+        }
+        for (field, value) in search.fields {
+            switch field {
+            case "status": guard agree(&query.status, ComplaintStatus(rawValue: value)?.rawValue) else { return false }
+            case "category":
+                guard agree(&query.category, ComplaintCategory(rawValue: value)?.rawValue) else { return false }
+            case "priority":
+                guard agree(&query.priority, Priority(rawValue: value.uppercased())?.rawValue) else { return false }
+            case "channel": guard agree(&query.channel, KesuCore.Channel(rawValue: value)?.rawValue) else { return false }
+            case "flag":
+                let flag = value.lowercased()
+                guard flag.allSatisfy({ $0 == "_" || ("a"..."z").contains($0) }) else { return false }
+                query.flags.append(flag)
+            case "outlet":
+                guard let unit = try await OrgStore.find(code: value, on: db) else { return false }
+                if let other = query.outletID, other != unit.id { return false }
+                query.outletID = unit.id
+            case "region":
+                guard let unit = try await OrgStore.find(code: value, on: db) else { return false }
+                query.underPath = unit.path
+            case "assignee":
+                if value == "none" { query.unassigned = true; continue }
+                guard let user = try await UserModel.query(on: db).filter(\.$username == value).first() else {
+                    return false
+                }
+                if let other = query.assigneeID, other != user.id { return false }
+                query.assigneeID = user.id
+            default: return false
+            }
+        }
+        var calendar = Calendar(identifier: .gregorian)
+        calendar.timeZone = timeZone
+        func start(_ day: LocalDay) -> Date? {
+            calendar.date(from: DateComponents(year: day.year, month: day.month, day: day.day))
+        }
+        if let from = search.receivedFrom.flatMap(start) { query.receivedFrom = max(query.receivedFrom ?? from, from) }
+        if let before = search.receivedBefore.flatMap(start) { query.receivedTo = min(query.receivedTo ?? before, before) }
         return true
     }
 

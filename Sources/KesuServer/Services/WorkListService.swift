@@ -67,6 +67,7 @@ package struct WorkList: Sendable {
         s.receivedFrom = day("from")
         s.receivedTo = day("to").map { $0.addingTimeInterval(86_400) }
         s.text = params["q"]
+        s.timeZone = timeZone
         s.limit = size
         search = s
     }

@@ -38,6 +38,7 @@ package enum Migrations {
         CreateWeChatFollowers(),
         AddDeliveryReports(),
         CreateTriageCorrections(),
+        CreateSearchIndex(),
     ]
 }
 

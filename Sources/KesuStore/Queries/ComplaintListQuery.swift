@@ -53,8 +53,12 @@ package struct ComplaintListQuery: Sendable {
     package var customerID: UUID?
     /// Restricts to these complaints (found by waybill first); an empty list matches nothing.
     package var complaintIDs: [UUID]?
-    /// Words the description contains (not indexed: it scans newest first until a page is full).
-    package var descriptionContains: String?
+    /// Words and phrases the complaint's text holds, every one (the search index: `SearchIndex`).
+    package var words: [SearchQuery.Clause] = []
+    /// Words and phrases it must not hold.
+    package var withoutWords: [SearchQuery.Clause] = []
+    /// Whether `words` are held by many complaints (`SearchIndex.isCommon`), which changes how they are looked up.
+    package var wordsAreCommon = false
     package var receivedFrom: Date?
     package var receivedTo: Date?
     /// Only complaints not closed (true), only closed ones (false), or both (nil).
@@ -85,8 +89,9 @@ extension ComplaintListQuery {
         if let outletID { q = q.where(column("outlet_id"), .equal, SQLBind(outletID)) }
         if let customerID { q = q.where(column("customer_id"), .equal, SQLBind(customerID)) }
         if let complaintIDs { q = q.where(column("id"), .in, SQLGroupExpression(complaintIDs.map { SQLBind($0) })) }
-        if let words = descriptionContains?.filter({ $0 != "%" && $0 != "_" }), !words.isEmpty {
-            q = q.where(column("description"), .like, SQLBind("%" + words + "%"))
+        for condition in SearchIndex.conditions(include: words, exclude: withoutWords, common: wordsAreCommon,
+                                                        on: q.database) {
+            q = q.where(condition)
         }
         if let receivedFrom { q = q.where(column("received_at"), .greaterThanOrEqual, SQLBind(receivedFrom)) }
         if let receivedTo { q = q.where(column("received_at"), .lessThan, SQLBind(receivedTo)) }

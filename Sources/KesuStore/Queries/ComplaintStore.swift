@@ -52,7 +52,7 @@ package enum ComplaintStore {
         return recent != nil
     }
 
-    /// Inserts a new complaint with its waybill index rows and first timeline events.
+    /// Inserts a new complaint with its waybill index rows, first timeline events and search index entry.
     package static func insert(_ complaint: ComplaintModel, events: [ComplaintEventModel], ids: () -> UUID,
                                on db: any Database) async throws
     {
@@ -64,6 +64,7 @@ package enum ComplaintStore {
         try await db.sql.raw("""
             UPDATE customers SET complaint_count = complaint_count + 1 WHERE id = \(bind: complaint.$customer.id)
             """).run()
+        try await SearchIndex.refresh([id], on: db)
     }
 
     /// Appends timeline events; they are never changed or deleted afterwards.
